@@ -1,0 +1,154 @@
+"""Explore v2.1 routes. Every dataset comes from the access gate; every row from the engine."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from territoria.api.explore.shapes import dataset_shape, error_response
+from territoria.catalog.search import search_datasets
+from territoria.datastore.errors import QueryError, QueryTimeout
+from territoria.datastore.query import QueryEngine, RecordsQuery
+from territoria.governance.gate import access_dataset_for, visible_datasets
+from territoria.ingest.publication import live_version_info
+
+EXPORT_FORMATS = ("csv", "json", "jsonl", "parquet")
+CATALOG_FACET_NAMES = {"theme": "theme", "publisher": "organisation", "license": "licence"}
+
+
+def _engine() -> QueryEngine:
+    return QueryEngine(timeout=settings.QUERY_TIMEOUT)
+
+
+def _int_param(request: HttpRequest, name: str, default: int | None) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise QueryError(f"{name}: expected an integer, got {raw!r}", param=name) from None
+
+
+def _pairs(request: HttpRequest, name: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for raw in request.GET.getlist(name):
+        field, sep, value = raw.partition(":")
+        if not sep or not field:
+            raise QueryError(f"{name}: expected 'field:value', got {raw!r}", param=name)
+        pairs.append((field.strip(), value))
+    return tuple(pairs)
+
+
+def records_query_from(request: HttpRequest, *, default_limit: int | None) -> RecordsQuery:
+    """Translate Explore v2.1 query parameters into the engine's query spec (no SQL here)."""
+    return RecordsQuery(
+        select=request.GET.get("select") or None,
+        where=tuple(w for w in request.GET.getlist("where") if w.strip()),
+        group_by=request.GET.get("group_by") or None,
+        order_by=request.GET.get("order_by") or None,
+        limit=_int_param(request, "limit", default_limit),
+        offset=_int_param(request, "offset", 0) or 0,
+        refine=_pairs(request, "refine"),
+        exclude=_pairs(request, "exclude"),
+    )
+
+
+def explore_endpoint(view):
+    """Turn gate refusals and query faults into the dialect's error envelope."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return error_response(404, "NotFound", "Unknown dataset or resource.")
+        except QueryTimeout as error:
+            return error_response(400, "QueryTimeout", str(error), param=error.param)
+        except QueryError as error:
+            return error_response(
+                400,
+                "ODSQLError",
+                str(error),
+                param=error.param,
+                position=error.position,
+                field=error.field,
+            )
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return require_GET(wrapped)
+
+
+@explore_endpoint
+def catalog_datasets(request):
+    """List the datasets the caller may see; ``where`` is a full-text search on metadata."""
+    limit = _int_param(request, "limit", 10)
+    offset = _int_param(request, "offset", 0) or 0
+    if limit is None or not 0 <= limit <= 100:
+        raise QueryError("limit: must be between 0 and 100", param="limit")
+    if offset < 0:
+        raise QueryError("offset: must be positive", param="offset")
+    text = " ".join(w.strip().strip("\"'") for w in request.GET.getlist("where"))
+    filters: dict[str, list[str]] = {}
+    for field, value in _pairs(request, "refine"):
+        kind = CATALOG_FACET_NAMES.get(field)
+        if kind is None:
+            raise QueryError(f"refine: unknown catalog facet {field!r}", param="refine")
+        filters.setdefault(kind, []).append(value)
+    found = search_datasets(visible_datasets(request.user), text, filters)
+    page = found.datasets.order_by("title")[offset : offset + limit]
+    results = [dataset_shape(d, live_version_info(d)) for d in page]
+    return JsonResponse({"total_count": found.total, "results": results})
+
+
+@explore_endpoint
+def catalog_dataset(request, dataset_id: str):
+    dataset = access_dataset_for(request.user, dataset_id)
+    return JsonResponse(dataset_shape(dataset, live_version_info(dataset)))
+
+
+@explore_endpoint
+def records(request, dataset_id: str):
+    dataset = access_dataset_for(request.user, dataset_id)
+    query = records_query_from(request, default_limit=10)
+    version = live_version_info(dataset)
+    if version is None:
+        return JsonResponse({"total_count": 0, "results": []})
+    page = _engine().records(version, query)
+    return JsonResponse({"total_count": page.total_count, "results": page.results})
+
+
+@explore_endpoint
+def facets(request, dataset_id: str):
+    dataset = access_dataset_for(request.user, dataset_id)
+    query = records_query_from(request, default_limit=None)
+    version = live_version_info(dataset)
+    if version is None:
+        return JsonResponse({"facets": []})
+    wanted = request.GET.getlist("facet") or None
+    return JsonResponse({"facets": _engine().facets(version, query, wanted)})
+
+
+@explore_endpoint
+def export(request, dataset_id: str, fmt: str):
+    dataset = access_dataset_for(request.user, dataset_id)
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(
+            f"format: unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})",
+            param="format",
+        )
+    query = records_query_from(request, default_limit=None)
+    if query.limit is not None and query.limit < 0:
+        query = RecordsQuery(**{**query.__dict__, "limit": None})
+    version = live_version_info(dataset)
+    if version is None:
+        raise Http404
+    options = {}
+    if fmt == "csv":
+        options["delimiter"] = request.GET.get("delimiter", ";")
+        options["bom"] = request.GET.get("with_bom", "true").lower() != "false"
+        if len(options["delimiter"]) != 1:
+            raise QueryError("delimiter: one character expected", param="delimiter")
+    result = _engine().export(version, query, fmt, **options)
+    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{dataset.slug}.{result.extension}"'
+    return response

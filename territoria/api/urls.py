@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from territoria.api.health import healthz
+from territoria.api.v1 import api
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/explore/v2.1/", include("territoria.api.explore.urls")),
+    path("api/1/", api.urls),
+]

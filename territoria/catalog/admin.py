@@ -1,0 +1,51 @@
+"""The data office's back office for catalog objects."""
+
+from django.contrib import admin
+
+from territoria.catalog.models import Dataset, Organisation, Resource, Territory, Version
+from territoria.catalog.search import index_dataset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "siren")
+    list_filter = ("kind",)
+    search_fields = ("name", "slug", "siren")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ResourceInline(admin.TabularInline):
+    model = Resource
+    extra = 0
+    fields = ("title", "kind", "format", "url", "live_version")
+    raw_id_fields = ("live_version",)
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    list_display = ("title", "organisation", "access_level", "licence", "modified_at")
+    list_filter = ("access_level", "licence", "frequency", "organisation")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [ResourceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        index_dataset(form.instance)
+
+
+@admin.register(Version)
+class VersionAdmin(admin.ModelAdmin):
+    list_display = ("key", "resource", "status", "row_count", "created_at", "published_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in Version._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # versions come from ingestion only
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level")
+    list_filter = ("level",)
+    search_fields = ("name", "insee_code")

@@ -1,0 +1,174 @@
+"""Exports as streams of bytes: CSV, JSON, JSON Lines and Parquet.
+
+Rows come from DuckDB in batches (``fetchmany``) and leave as bytes batch by batch: an export
+never holds its whole result in memory. Parquet is written by DuckDB into the sandbox's
+scratch directory, then read back in blocks and deleted — or, when the query asks for the
+whole version, the version's own file is streamed as it is.
+
+``json_value`` is also how records are shaped for the JSON API: dates as ``YYYY-MM-DD``,
+date-times in ISO 8601, decimals as floats, NaN and infinities as null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from territoria.datastore.errors import QueryError
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "jsonl": ("application/x-ndjson", "jsonl"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+}
+BATCH_ROWS = 5_000
+FILE_BLOCK = 1 << 20
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Export:
+    content_type: str
+    extension: str
+    chunks: Iterator[bytes]
+
+
+def check_format(fmt: str) -> tuple[str, str]:
+    """(content type, extension) of ``fmt``; QueryError(param="format") if it is unknown."""
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        known = ", ".join(FORMATS)
+        raise QueryError(
+            f"format: unknown export format {fmt!r} (use {known})", param="format"
+        ) from None
+
+
+def check_delimiter(delimiter: str) -> str:
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise QueryError(
+            f"delimiter: one character expected, not a quote or a line break, got {delimiter!r}",
+            param="delimiter",
+        )
+    return delimiter
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as JSON can carry it."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return json_value(float(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    return str(value)
+
+
+def record(labels: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    return {label: json_value(value) for label, value in zip(labels, row, strict=True)}
+
+
+class ChunkStream(Iterator[bytes]):
+    """Chunks of an export, with a cleanup (close the cursor, delete the file) that runs
+    once: at the end, on ``close()`` (Django's streaming response calls it when the client
+    goes away) or when the stream is garbage collected unread."""
+
+    def __init__(self, chunks: Iterator[bytes], cleanup: Callable[[], None]):
+        self._chunks = chunks
+        self._finalizer = weakref.finalize(self, cleanup)
+
+    def __iter__(self) -> ChunkStream:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+        self._finalizer()
+
+
+def file_blocks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        yield from iter(lambda: handle.read(FILE_BLOCK), b"")
+
+
+def csv_chunks(
+    labels: list[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(labels)
+    head = buffer.getvalue().encode("utf-8")
+    yield (UTF8_BOM + head) if bom else head
+    for batch in batches:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_cell(value) for value in row] for row in batch)
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: Any) -> str:
+    value = json_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def json_chunks(labels: list[str], batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[bytes]:
+    yield b"["
+    separator = "\n"
+    for batch in batches:
+        if not batch:
+            continue
+        text = ",\n".join(_dumps(record(labels, row)) for row in batch)
+        yield (separator + text).encode("utf-8")
+        separator = ",\n"
+    yield b"\n]\n"
+
+
+def jsonl_chunks(labels: list[str], batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[bytes]:
+    for batch in batches:
+        if batch:
+            yield "".join(_dumps(record(labels, row)) + "\n" for row in batch).encode("utf-8")
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

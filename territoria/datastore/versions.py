@@ -1,0 +1,150 @@
+"""Immutable versions on disk: one directory per version, written aside and renamed into place.
+
+Layout under the store root::
+
+    versions/<key>/data.parquet   the rows
+    versions/<key>/version.json   VersionInfo (schema, row count, checksum, source, timestamps)
+    tmp/<random>/                 work in progress; never read, removed by ``sweep_tmp``
+
+A version becomes visible to ``open`` only by the final ``os.rename`` of its directory, which
+is atomic on one filesystem: a killed ingestion leaves at most a ``tmp/`` directory behind.
+Which version is *published* is not decided here but by the catalog (one database switch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from territoria.datastore.errors import IngestError
+from territoria.datastore.readers import read_to_parquet
+
+PARQUET_NAME = "data.parquet"
+INFO_NAME = "version.json"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    key: str
+    parquet: Path
+    row_count: int
+    byte_size: int
+    checksum: str
+    source: str
+    source_format: str
+    schema: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        """The Table Schema fields: ``name`` (snake_case column), ``type``, ``title``…"""
+        return list(self.schema.get("fields", []))
+
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+
+def file_checksum(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def new_version_key() -> str:
+    """A key that sorts by creation time and never collides: ``20261126T160201-9f3a1c2e``."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
+class VersionStore:
+    """Writes and opens versions under ``root``. Safe for concurrent writers (unique keys)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def _versions(self) -> Path:
+        return self.root / "versions"
+
+    def stage(self, source: Path, *, source_label: str | None = None) -> VersionInfo:
+        """Read ``source`` into a new immutable version and return it.
+
+        Raises IngestError (one line, naming the place of the fault) if the file cannot be
+        read; in that case nothing is left in ``versions/``.
+        """
+        source = Path(source)
+        if not source.is_file():
+            raise IngestError(f"{source}: no such file")
+        tmp_root = self.root / "tmp"
+        tmp_root.mkdir(parents=True, exist_ok=True)
+        self._versions().mkdir(parents=True, exist_ok=True)
+        work = Path(os.fspath(tmp_root / secrets.token_hex(8)))
+        work.mkdir()
+        try:
+            checksum = file_checksum(source)
+            result = read_to_parquet(source, work / PARQUET_NAME, work_dir=work)
+            key = new_version_key()
+            info = VersionInfo(
+                key=key,
+                parquet=self._versions() / key / PARQUET_NAME,
+                row_count=result.row_count,
+                byte_size=(work / PARQUET_NAME).stat().st_size,
+                checksum=checksum,
+                source=source_label or source.name,
+                source_format=result.source_format,
+                schema=result.schema,
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+            for leftover in work.iterdir():
+                if leftover.name != PARQUET_NAME:
+                    _remove(leftover)
+            (work / INFO_NAME).write_text(_dump_info(info))
+            os.rename(work, self._versions() / key)
+            return info
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+
+    def open(self, key: str) -> VersionInfo:
+        """Return the version ``key``; raises KeyError if there is none."""
+        if not key or "/" in key or key.startswith("."):
+            raise KeyError(key)
+        directory = self._versions() / key
+        try:
+            data = json.loads((directory / INFO_NAME).read_text())
+        except FileNotFoundError:
+            raise KeyError(key) from None
+        data["parquet"] = directory / PARQUET_NAME
+        return VersionInfo(**data)
+
+    def sweep_tmp(self) -> int:
+        """Remove what killed ingestions left in ``tmp/``; returns how many were removed."""
+        tmp_root = self.root / "tmp"
+        if not tmp_root.exists():
+            return 0
+        removed = 0
+        for entry in tmp_root.iterdir():
+            _remove(entry)
+            removed += 1
+        return removed
+
+
+def _dump_info(info: VersionInfo) -> str:
+    data = asdict(info)
+    data.pop("parquet")
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

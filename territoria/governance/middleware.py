@@ -1,0 +1,49 @@
+"""Authenticate API calls carrying ``Authorization: Bearer <token>`` or ``Apikey <token>``."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import JsonResponse
+from django.utils import timezone
+
+from territoria.governance.models import ApiToken, hash_token
+
+SCHEMES = ("bearer", "apikey")
+
+
+def token_from_header(header: str) -> str | None:
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() in SCHEMES and value.strip():
+        return value.strip()
+    return None
+
+
+class TokenAuthenticationMiddleware:
+    """Sets ``request.user`` and ``request.api_token`` from a token header.
+
+    A header with an unknown, expired or revoked token is refused outright (401) rather than
+    silently treated as anonymous, so a client never mistakes a public answer for its own.
+    Token-authenticated requests carry no cookie, hence are exempt from CSRF.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.api_token = None
+        header = request.headers.get("Authorization", "")
+        raw = token_from_header(header) if header else None
+        if raw is not None:
+            token = (
+                ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+            )
+            if token is None or not token.is_usable() or not token.user.is_active:
+                return JsonResponse(
+                    {"error_code": "InvalidToken", "message": "invalid, expired or revoked token"},
+                    status=401,
+                )
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            request.user = token.user
+            request.api_token = token
+            request._dont_enforce_csrf_checks = True
+        elif not hasattr(request, "user"):
+            request.user = AnonymousUser()
+        return self.get_response(request)

@@ -1,0 +1,178 @@
+"""The one settings module: every knob is an environment variable with a documented default.
+
+The embedded default needs no variable at all: SQLite for metadata and Parquet files for data,
+both under ``TERRITORIA_HOME`` (``./var``). In production (``TERRITORIA_ENV=production``) a
+missing secret fails loudly at start instead of falling back to a development value.
+See README.md, "Configuration", which a test keeps in step with this file.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# TERRITORIA_ENV: "development" (default) or "production".
+ENV = os.environ.get("TERRITORIA_ENV", "development")
+PRODUCTION = ENV == "production"
+
+# TERRITORIA_HOME: the data directory (metadata database, Parquet versions, uploads).
+HOME = Path(os.environ.get("TERRITORIA_HOME", "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Return TERRITORIA_SECRET_KEY; outside production, a key kept in TERRITORIA_HOME."""
+    key = os.environ.get("TERRITORIA_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "TERRITORIA_SECRET_KEY must be set when TERRITORIA_ENV=production"
+        )
+    path = HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+# TERRITORIA_DEBUG: "1" shows Django's debug pages (never in production).
+DEBUG = os.environ.get("TERRITORIA_DEBUG", "0") == "1" and not PRODUCTION
+# TERRITORIA_ALLOWED_HOSTS: comma-separated host names served (default: local addresses).
+ALLOWED_HOSTS = os.environ.get("TERRITORIA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
+# TERRITORIA_CSRF_TRUSTED_ORIGINS: comma-separated origins behind a TLS reverse proxy.
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("TERRITORIA_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+# DATABASE_URL: metadata database, e.g. postgres://user@host:5432/territoria.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{HOME / 'territoria.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the portal read while an ingestion writes; busy timeout instead of "locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# TERRITORIA_STORAGE: where Parquet versions live (default: TERRITORIA_HOME/datastore).
+DATASTORE_ROOT = Path(os.environ.get("TERRITORIA_STORAGE", HOME / "datastore")).resolve()
+# TERRITORIA_QUERY_TIMEOUT: seconds a records query may run before it is interrupted.
+QUERY_TIMEOUT = float(os.environ.get("TERRITORIA_QUERY_TIMEOUT", "10"))
+# TERRITORIA_MAX_UPLOAD_MB: largest file accepted through the portal or the API.
+MAX_UPLOAD_MB = int(os.environ.get("TERRITORIA_MAX_UPLOAD_MB", "2048"))
+# TERRITORIA_REFERENTIAL: the INSEE referential archive used by the demo region.
+REFERENTIAL_ARCHIVE = Path(
+    os.environ.get("TERRITORIA_REFERENTIAL", HOME / "referential" / "decoupage-administratif.tgz")
+)
+
+# TERRITORIA_DEMO_PASSWORD: password of the demo accounts; unset, one is generated per account
+# and printed once, when `territoria demo` creates it.
+DEMO_PASSWORD = os.environ.get("TERRITORIA_DEMO_PASSWORD") or None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "territoria.catalog",
+    "territoria.ingest",
+    "territoria.governance",
+    "territoria.api",
+    "territoria.portal",
+    "territoria.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "territoria.governance.middleware.TokenAuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "territoria.urls"
+WSGI_APPLICATION = "territoria.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# French first: the portal speaks French unless the visitor chooses English.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Paris"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root even with finders
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files straight from the apps, so `territoria serve` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+FILE_UPLOAD_TEMP_DIR = None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TERRITORIA_LOG_LEVEL", "WARNING")},
+}

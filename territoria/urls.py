@@ -1,0 +1,11 @@
+"""Root URL map: APIs, the admin, the portal. Every route reads through the access gate."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("territoria.api.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("territoria.portal.urls")),
+]

@@ -1,0 +1,67 @@
+"""Shared fixtures: an isolated datastore per test, and factories for catalog objects."""
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_datastore(request, tmp_path_factory):
+    """Every test that touches Django writes its Parquet versions in its own directory."""
+    if "django_db_setup" not in request.fixturenames and not _uses_django(request):
+        yield None
+        return
+    settings = request.getfixturevalue("settings")
+    root = tmp_path_factory.mktemp("datastore")
+    settings.DATASTORE_ROOT = root
+    yield root
+
+
+def _uses_django(request) -> bool:
+    names = set(request.fixturenames)
+    return bool(names & {"db", "transactional_db", "client", "admin_client", "live_server"}) or (
+        request.node.get_closest_marker("django_db") is not None
+    )
+
+
+@pytest.fixture
+def make_org(db):
+    from territoria.catalog.models import Organisation
+
+    def make(slug="region-grand-est", name="Région Grand Est", kind="region", siren=""):
+        org, _ = Organisation.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "siren": siren}
+        )
+        return org
+
+    return make
+
+
+@pytest.fixture
+def ingest_text(db, tmp_path, make_org):
+    """Ingest CSV text (or bytes) as a published dataset; returns the IngestOutcome."""
+    from territoria.ingest.services import do_ingest_file
+
+    counter = iter(range(1_000_000))
+
+    def ingest(content, slug="test-data", access="open", org="region-grand-est", **kwargs):
+        make_org(slug=org, name=org.replace("-", " ").title())
+        path = Path(tmp_path) / f"upload-{next(counter)}.csv"
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return do_ingest_file(path, dataset_slug=slug, org_slug=org, access=access, **kwargs)
+
+    return ingest
+
+
+@pytest.fixture
+def staff_user(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("steward", "steward@example.org", "s3cret-pass", is_staff=True)
+
+
+@pytest.fixture
+def plain_user(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("citizen", "citizen@example.org", "s3cret-pass")
