@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "territoria.accounts",
     "territoria.catalog",
     "territoria.ingest",
     "territoria.governance",

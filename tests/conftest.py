@@ -28,7 +28,9 @@ def _uses_django(request) -> bool:
 def make_org(db):
     from territoria.catalog.models import Organisation
 
-    def make(slug="region-grand-est", name="Région Grand Est", kind="region", siren=""):
+    def make(slug="region-grand-est", name="Région Grand Est", kind=None, siren=""):
+        if kind is None:
+            kind = "region" if slug.startswith("region") else "public-body"
         org, _ = Organisation.objects.get_or_create(
             slug=slug, defaults={"name": name, "kind": kind, "siren": siren}
         )
@@ -54,10 +56,28 @@ def ingest_text(db, tmp_path, make_org):
 
 
 @pytest.fixture
-def staff_user(db):
+def add_member(db, make_org):
+    """Give ``user`` a ``role`` in the organisation ``org`` (slug; created if needed)."""
+    from territoria.accounts.models import Membership
+
+    def add(user, org="region-grand-est", role="viewer", kind=None):
+        defaults = {"kind": kind} if kind else {}
+        organisation = make_org(slug=org, name=org.replace("-", " ").title(), **defaults)
+        Membership.objects.update_or_create(
+            user=user, organisation=organisation, defaults={"role": role}
+        )
+        return user
+
+    return add
+
+
+@pytest.fixture
+def staff_user(db, add_member):
+    """A steward of the region's data office: sees and writes everything."""
     from django.contrib.auth.models import User
 
-    return User.objects.create_user("steward", "steward@example.org", "s3cret-pass", is_staff=True)
+    user = User.objects.create_user("steward", "steward@example.org", "s3cret-pass", is_staff=True)
+    return add_member(user, "region-grand-est", "steward", kind="region")
 
 
 @pytest.fixture

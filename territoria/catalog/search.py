@@ -103,14 +103,16 @@ def search_datasets(
         .order_by("kind", "-n", "value")
     )
     facets: dict[str, list[tuple[str, str, int]]] = {k: [] for k in FACET_KINDS}
-    labels = _facet_labels()
-    for row in counts:
+    rows = list(counts)
+    labels = facet_labels({(r["kind"], r["value"]) for r in rows})
+    for row in rows:
         label = labels.get((row["kind"], row["value"]), row["value"])
         facets[row["kind"]].append((row["value"], label, row["n"]))
     return SearchResult(datasets=qs, total=qs.count(), facets=facets)
 
 
-def _facet_labels() -> dict[tuple[str, str], str]:
+def facet_labels(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Human labels of the given (kind, value) pairs; only the values shown are looked up."""
     from territoria.catalog.models import Organisation, Territory
 
     labels: dict[tuple[str, str], str] = {}
@@ -121,8 +123,12 @@ def _facet_labels() -> dict[tuple[str, str], str]:
         ("access", enums.AccessLevel),
     ):
         labels.update({(kind, c.value): str(c.label) for c in choices})
-    labels.update(
-        {("organisation", s): n for s, n in Organisation.objects.values_list("slug", "name")}
-    )
-    labels.update({("territory", c): n for c, n in Territory.objects.values_list("code", "name")})
+    orgs = {v for k, v in pairs if k == "organisation"}
+    if orgs:
+        found = Organisation.objects.filter(slug__in=orgs).values_list("slug", "name")
+        labels.update({("organisation", s): n for s, n in found})
+    codes = {v for k, v in pairs if k == "territory"}
+    if codes:
+        found = Territory.objects.filter(code__in=codes).values_list("code", "name")
+        labels.update({("territory", c): n for c, n in found})
     return labels

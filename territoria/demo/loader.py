@@ -18,6 +18,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from territoria.accounts.models import Membership, Role
+from territoria.catalog.enums import OrganisationKind
 from territoria.catalog.models import Organisation, Territory
 from territoria.catalog.search import index_dataset
 from territoria.demo.catalogue import (
@@ -204,7 +206,12 @@ def do_ensure_demo_users(stdout: TextIO) -> list[str]:
         if superuser:
             user_model.objects.create_superuser(username, email, password)
         else:
-            user_model.objects.create_user(username, email, password, is_staff=True)
+            steward = user_model.objects.create_user(username, email, password, is_staff=True)
+            region = Organisation.objects.filter(kind=OrganisationKind.REGION).first()
+            if region is not None:  # the data office sits in the region
+                Membership.objects.get_or_create(
+                    user=steward, organisation=region, defaults={"role": Role.STEWARD}
+                )
         created.append(username)
         if fixed:
             shown = "mot de passe : $TERRITORIA_DEMO_PASSWORD"

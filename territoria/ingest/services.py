@@ -17,6 +17,7 @@ from territoria.catalog.enums import AccessLevel, OrganisationKind, ResourceKind
 from territoria.catalog.models import Dataset, Organisation, Resource, Version
 from territoria.catalog.search import index_dataset
 from territoria.datastore.errors import IngestError
+from territoria.datastore.versions import file_checksum
 from territoria.ingest.publication import do_publish_version, do_record_version, get_store
 
 
@@ -95,26 +96,30 @@ def do_ingest_file(
     slug = slugify(dataset_slug)
     if not slug:
         raise IngestionFailed(f"invalid dataset slug {dataset_slug!r}")
-    with transaction.atomic():
-        dataset = ensure_dataset(
-            slug, org_slug=org_slug, title=title, access=access, metadata=metadata
-        )
-    resource = dataset.table_resource()
-    assert resource is not None
-    if skip_if_unchanged and resource.live_version is not None:
-        from territoria.datastore.versions import file_checksum
-
-        if file_checksum(path) == resource.live_version.checksum:
-            return IngestOutcome(dataset, resource.live_version, published=True, unchanged=True)
+    existing = Dataset.objects.filter(slug=slug).first()
+    resource = existing.table_resource() if existing else None
+    if existing is None and not org_slug:
+        raise IngestionFailed(f"dataset {slug!r} does not exist: give --org to create it")
+    if access is not None and access not in AccessLevel.values:
+        raise IngestionFailed(f"unknown access level {access!r} (use {', '.join(AccessLevel)})")
+    live = resource.live_version if resource is not None else None
+    if skip_if_unchanged and live is not None and file_checksum(path) == live.checksum:
+        return IngestOutcome(existing, live, published=True, unchanged=True)
+    # Read first: a refused file must not create or change any catalog object.
     try:
         info = get_store().stage(path, source_label=source_label or path.name)
     except IngestError as error:
         raise IngestionFailed(f"{source_label or path.name}: {error}") from error
     with transaction.atomic():
+        dataset = ensure_dataset(
+            slug, org_slug=org_slug, title=title, access=access, metadata=metadata
+        )
+        resource = dataset.table_resource()
+        assert resource is not None
         version = do_record_version(resource, info, user)
         if not resource.format:
             Resource.objects.filter(pk=resource.pk).update(format=info.source_format)
         if publish:
             version = do_publish_version(version)
-    index_dataset(dataset)
+        index_dataset(dataset)
     return IngestOutcome(dataset, version, published=publish)

@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from territoria.catalog.enums import AccessLevel
 from territoria.catalog.models import Dataset, Organisation
-from territoria.governance.gate import access_dataset_for, can_write_dataset, visible_datasets
+from territoria.governance.gate import (
+    access_dataset_for,
+    can_set_access_level,
+    can_write_dataset,
+    visible_datasets,
+)
 
 MAX_DATASET_CHOICES = 500  # a longer list is unusable; the dataset page links here pre-selected
 
@@ -65,9 +70,17 @@ class UploadForm(forms.Form):
         blank = _("— A new dataset —") if self.may_create else _("— Choose a dataset —")
         self.fields["dataset"].widget.choices = [("", blank), *choices]
         self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = _("— Choose an organisation —")
+        if not self.is_bound and len(organisations) == 1:
+            self.initial.setdefault("organisation", organisations[0].slug)
+        # Levels the user may give some dataset; the one chosen is checked again in clean().
         self.fields["access"].choices = [
             ("", _("Unchanged (internal for a new dataset)")),
-            *AccessLevel.choices,
+            *[
+                (v, label)
+                for v, label in AccessLevel.choices
+                if can_set_access_level(user, None, v)
+            ],
         ]
         if not self.may_create:
             for name in ("slug", "title", "organisation"):
@@ -98,6 +111,14 @@ class UploadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        access = data.get("access")
+        # For a new dataset (target None) the gate answers for the user's organisations.
+        if (
+            access
+            and not self.errors.get("dataset")
+            and not can_set_access_level(self.user, self.target, access)
+        ):
+            self.add_error("access", _("You may not give this access level."))
         if self.target is not None or self.errors.get("dataset"):
             return data
         if not self.may_create:

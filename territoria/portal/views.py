@@ -31,6 +31,7 @@ from territoria.governance.gate import (
     can_write_dataset,
     visible_datasets,
     visible_organisations,
+    writable_organisations,
 )
 from territoria.ingest.publication import live_version_info
 from territoria.ingest.services import IngestionFailed, do_ingest_file, ensure_dataset
@@ -203,7 +204,9 @@ def organisation(request, slug: str):
 
 
 def _writable_datasets(user) -> list[Dataset]:
-    recent = visible_datasets(user).order_by("-modified_at", "pk")[:MAX_DATASET_CHOICES]
+    """The datasets offered in the upload form: the most recently changed the user may write."""
+    candidates = visible_datasets(user).filter(organisation__in=writable_organisations(user))
+    recent = candidates.order_by("-modified_at", "pk")[:MAX_DATASET_CHOICES]
     return sorted((d for d in recent if can_write_dataset(user, d)), key=lambda d: d.title.lower())
 
 
@@ -232,7 +235,7 @@ def upload(request):
     arguments = {
         "user": request.user,
         "datasets": writable,
-        "organisations": visible_organisations(request.user).order_by("name"),
+        "organisations": writable_organisations(request.user).order_by("name"),
     }
     if request.method != "POST":
         form = UploadForm(initial=initial, **arguments)

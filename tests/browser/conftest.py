@@ -46,21 +46,26 @@ def chromium():
 
 
 class PageProblems(list):
-    """Console errors, uncaught exceptions, failed requests and HTTP errors seen by a page."""
+    """Console errors, uncaught exceptions, failed requests and HTTP errors seen by a page.
+
+    A request *cancelled* (``net::ERR_ABORTED``) is not a failure: the preview aborts the
+    request a newer filter made stale, and a navigation aborts the previous page's favicon.
+    """
 
     def watch(self, page):
         page.on("console", lambda m: m.type == "error" and self.append(f"console: {m.text}"))
         page.on("pageerror", lambda error: self.append(f"page error: {error}"))
-        page.on(
-            "requestfailed",
-            lambda r: self.append(f"request failed: {r.method} {r.url} {r.failure}"),
-        )
+        page.on("requestfailed", self._request_failed)
         page.on(
             "response",
             lambda r: (
                 r.status >= 400 and self.append(f"HTTP {r.status}: {r.request.method} {r.url}")
             ),
         )
+
+    def _request_failed(self, request):
+        if request.failure != "net::ERR_ABORTED":
+            self.append(f"request failed: {request.method} {request.url} {request.failure}")
 
 
 @pytest.fixture

@@ -30,8 +30,15 @@ def communes_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
-def column(page, index: int) -> list[str]:
-    return page.locator(f".preview tbody tr td:nth-child({index})").all_inner_texts()
+def expect_column(page, index: int, values: list[str]) -> None:
+    """Wait until column ``index`` of the preview shows exactly ``values``, in this order.
+
+    Waiting on the whole column, not on one cell or the status line, is what makes this
+    race-free: a sort may leave the first row unchanged, a status text may repeat.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator(f".preview tbody tr td:nth-child({index})")).to_have_text(values)
 
 
 def test_search_open_sort_filter_and_page_a_dataset(browser_page, ingest_text):
@@ -57,40 +64,33 @@ def test_search_open_sort_filter_and_page_a_dataset(browser_page, ingest_text):
     # The preview loads its first 20 rows from the records API.
     status = page.locator(".preview-status")
     expect(status).to_have_text("Lignes 1–20 sur 45")
-    assert column(page, 1) == [r["commune"] for r in rows[:20]]
-    assert column(page, 2)[:2] == ["00000", "00001"]  # INSEE codes keep their leading zeros
+    expect_column(page, 1, [r["commune"] for r in rows[:20]])
+    expect_column(page, 2, [r["code_insee"] for r in rows[:20]])  # leading zeros kept: 00001
 
     # Sort by population: ascending, then (from the keyboard) descending.
     header = page.locator("th", has=page.get_by_role("button", name="population"))
     header.get_by_role("button").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
     by_population = sorted(rows, key=lambda r: r["population"])
-    expect(page.locator(".preview tbody tr td:nth-child(1)").first).to_have_text(
-        by_population[0]["commune"]
-    )
-    assert column(page, 1) == [r["commune"] for r in by_population[:20]]
+    expect_column(page, 1, [r["commune"] for r in by_population[:20]])
     header.get_by_role("button").focus()
     page.keyboard.press("Enter")
     expect(header).to_have_attribute("aria-sort", "descending")
-    expect(page.locator(".preview tbody tr td:nth-child(1)").first).to_have_text(
-        by_population[-1]["commune"]
-    )
-    assert column(page, 1) == [r["commune"] for r in reversed(by_population)][:20]
+    descending = [r["commune"] for r in reversed(by_population)]
+    expect_column(page, 1, descending[:20])
 
     # Filter the commune column: rows starting with "Saint" ("Sainte …" included).
     saint = [r for r in rows if r["commune"].startswith("Saint")]
     page.get_by_label(re.compile("^Filtrer commune")).fill("Saint")
     expect(status).to_have_text(f"Lignes 1–{min(20, len(saint))} sur {len(saint)}")
-    shown = column(page, 1)
-    assert shown and all(name.startswith("Saint") for name in shown)
-    assert shown == [r["commune"] for r in sorted(saint, key=lambda r: -r["population"])][:20]
+    expect_column(page, 1, [r["commune"] for r in sorted(saint, key=lambda r: -r["population"])])
 
     # A number filter on population.
     page.get_by_label(re.compile("^Filtrer commune")).fill("")
     target = rows[7]
     page.get_by_label(re.compile("^Filtrer population")).fill(str(target["population"]))
     expect(status).to_have_text("Lignes 1–1 sur 1")
-    assert column(page, 1) == [target["commune"]]
+    expect_column(page, 1, [target["commune"]])
     page.get_by_label(re.compile("^Filtrer population")).fill("")
     expect(status).to_have_text("Lignes 1–20 sur 45")
 
@@ -98,7 +98,7 @@ def test_search_open_sort_filter_and_page_a_dataset(browser_page, ingest_text):
     march = [r for r in rows if r["releve"].endswith("/03/2020")]
     page.get_by_label(re.compile("^Filtrer releve")).fill("2020-03")
     expect(status).to_have_text(f"Lignes 1–{len(march)} sur {len(march)}")
-    assert sorted(column(page, 1)) == sorted(r["commune"] for r in march)
+    expect_column(page, 1, [r["commune"] for r in sorted(march, key=lambda r: -r["population"])])
     page.get_by_label(re.compile("^Filtrer releve")).fill("")
     page.get_by_label(re.compile("^Filtrer commune")).fill('Saint" or 1=1')
     expect(status).to_have_text("Aucune ligne ne correspond à ces filtres.")
@@ -108,9 +108,10 @@ def test_search_open_sort_filter_and_page_a_dataset(browser_page, ingest_text):
     # Page forward, then back.
     page.get_by_role("button", name="Lignes suivantes").click()
     expect(status).to_have_text("Lignes 21–40 sur 45")
-    assert column(page, 1) == [r["commune"] for r in reversed(by_population)][20:40]
+    expect_column(page, 1, descending[20:40])
     page.get_by_role("button", name="Lignes suivantes").click()
     expect(status).to_have_text("Lignes 41–45 sur 45")
+    expect_column(page, 1, descending[40:])
     expect(page.get_by_role("button", name="Lignes suivantes")).to_be_disabled()
     page.get_by_role("button", name="Lignes précédentes").click()
     expect(status).to_have_text("Lignes 21–40 sur 45")

@@ -89,3 +89,13 @@ def test_any_checked_tree_runs_or_is_refused_with_a_query_error(version, tree):
     answer(version, select=f"{text} as v, count(*) as n", group_by="department")
     answer(version, order_by=text)
     answer(version, group_by=text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    field=st.sampled_from(FIELD_NAMES),
+    value=st.one_of(st.text(max_size=12), st.sampled_from(["2024", "2024/03", "1.5", "true"])),
+)
+def test_any_refine_or_exclude_value_filters_or_is_refused(version, field, value):
+    answer(version, refine=((field, value),))
+    answer(version, exclude=((field, value),))

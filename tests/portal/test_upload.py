@@ -146,7 +146,7 @@ def test_failed_upload_does_not_change_the_access_level(staff_client, ingest_tex
     assert outcome.dataset.access_level == "internal"
 
 
-def test_failed_new_dataset_stays_internal(staff_client, make_org, client):
+def test_failed_new_dataset_creates_nothing(staff_client, make_org, client):
     make_org()
     response = staff_client.post(
         reverse("portal:upload"),
@@ -156,7 +156,7 @@ def test_failed_new_dataset_stays_internal(staff_client, make_org, client):
     assert response.status_code == 400
     from territoria.catalog.models import Dataset
 
-    assert Dataset.objects.get(slug="casse").access_level == "internal"
+    assert not Dataset.objects.filter(slug="casse").exists()
     client.logout()
     assert "Cassé" not in client.get(reverse("portal:search")).content.decode()
 
@@ -170,3 +170,38 @@ def test_successful_upload_applies_the_access_level_and_reindexes(staff_client, 
     staff_client.logout()
     search = staff_client.get(reverse("portal:search"), {"access": "open"})
     assert [d.slug for d in search.context["datasets"]] == ["mesures"]
+
+
+def test_producer_uploads_only_in_its_organisation_and_cannot_open(
+    client, plain_user, add_member, make_dataset
+):
+    add_member(plain_user, "ville-de-metz", "producer", kind="commune")
+    make_dataset("budget-metz", org="ville-de-metz", access="internal")
+    make_dataset("autre", org="eurometropole", access="open")
+    client.force_login(plain_user)
+    form = client.get(reverse("portal:upload")).context["form"]
+    assert [o.slug for o in form.fields["organisation"].queryset] == ["ville-de-metz"]
+    assert [v for v, _ in form.fields["dataset"].widget.choices] == ["", "budget-metz"]
+    assert "open" not in [v for v, _ in form.fields["access"].choices]  # a steward's act
+
+    opening = client.post(
+        reverse("portal:upload"),
+        {"file": csv_file(GOOD), "dataset": "budget-metz", "access": "open"},
+    )
+    assert "access" in opening.context["form"].errors
+    elsewhere = client.post(reverse("portal:upload"), {"file": csv_file(GOOD), "dataset": "autre"})
+    assert elsewhere.context["form"].errors["dataset"] == ["Jeu de données inconnu."]
+    other_org = client.post(
+        reverse("portal:upload"),
+        {"file": csv_file(GOOD), "slug": "x", "title": "X", "organisation": "eurometropole"},
+    )
+    assert "organisation" in other_org.context["form"].errors
+
+    published = client.post(
+        reverse("portal:upload"),
+        {"file": csv_file(GOOD), "dataset": "budget-metz", "access": "partners"},
+    )
+    assert published.status_code == 302
+    page = client.get(published["Location"])
+    assert page.context["version"].row_count == 2
+    assert page.context["dataset"].access_level == "partners"

@@ -2,8 +2,9 @@
 
 The flow is ``lexer`` → ``parser`` (text to the ``ast``) → ``compiler`` and ``functions``
 (checked against a version's schema, translated to DuckDB SQL fragments whose literals are
-bound parameters) → ``planner`` (the clauses of one query, as a plan). ``render`` writes a
-tree back as ODSQL. Nothing here runs a query: ``datastore.query`` does.
+bound parameters; ``dates`` and ``text`` for periods and accent-blind matching) →
+``planner`` (the clauses of one query, as a plan) → ``statements`` (the SQL to run).
+``render`` writes a tree back as ODSQL. Nothing here runs a query: ``datastore.query`` does.
 """
 
 from territoria.datastore.odsql.parser import (

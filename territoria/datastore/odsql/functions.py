@@ -60,13 +60,17 @@ def compile_call(
         (arg,) = _arity(node, 1, scope)
         value = compile_value(arg, scope)
         _expect(value, TEMPORAL | {"null"}, "a date", arg, scope)
-        return Typed(Sql.of(f"{_DATE_PARTS[name]}({{}})", value.sql), "integer")
+        sql = value.sql
+        if value.type == "null":  # DuckDB cannot pick year(NULL)'s overload: give it a type
+            sql = Sql.of("CAST({} AS TIMESTAMP)", sql)
+        return Typed(Sql.of(f"{_DATE_PARTS[name]}({{}})", sql), "integer")
     if name in _TEXT_FUNCTIONS:
         (arg,) = _arity(node, 1, scope)
         value = compile_value(arg, scope)
         _expect(value, {"string", "null"}, "a text", arg, scope)
         function, kind = _TEXT_FUNCTIONS[name]
-        return Typed(Sql.of(f"{function}({{}})", value.sql), kind)
+        sql = value.sql if value.type != "null" else Sql.of("CAST({} AS VARCHAR)", value.sql)
+        return Typed(Sql.of(f"{function}({{}})", sql), kind)
     if name == "search":
         return Typed(_search(node, scope, compile_value), "boolean")
     if name == "startswith":

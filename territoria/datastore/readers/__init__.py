@@ -8,6 +8,12 @@ CONTRACT (implemented in this package):
 Schema (``{"fields": [{"name", "type", "title", ...}], ...}``); field ``name`` is the column
 name lower-cased snake_case (as Opendatasoft does), ``title`` the header as written.
 Raises IngestError with a one-line reason naming the place of the fault.
+
+The format is told from the content: CSV/TSV/text (``csv``: encoding, delimiter, types),
+Parquet, JSON arrays of objects and JSON Lines, each possibly gzipped (``formats``). The
+schema keys beyond Table Schema (``territoria:facet``, ``territoria:source``,
+``territoria:geo``…) are listed in ``schema``; how text columns get their types, in
+``inference``.
 """
 
 from territoria.datastore.readers.dispatch import ReadResult, read_to_parquet

@@ -1,0 +1,112 @@
+"""The statements of a records query, assembled from a checked plan: text and parameters.
+
+Every statement reads one version's Parquet file through ``read_parquet``. Grouped queries
+compute their keys once per row in a sub-query, so that the outer query refers to each key
+by one column name (a key written twice with its parameters would be two expressions to SQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from territoria.datastore.odsql.planner import ROW_NUMBER, Plan
+from territoria.datastore.odsql.sql import Sql, quote_identifier, quote_string
+
+
+def parquet_source(path: Path, row_number: bool = False) -> str:
+    """The rows of a version's file. The path is ours (never user input), inlined as a SQL
+    string; ``row_number`` adds each row's position in the file."""
+    options = f", {ROW_NUMBER} = true" if row_number else ""
+    return f"read_parquet({quote_string(str(path.resolve()))}{options})"
+
+
+def _filtered(plan: Plan, path: Path, row_number: bool = False) -> Sql:
+    where = Sql.of(" WHERE {}", plan.where) if plan.where is not None else Sql("")
+    return Sql.of(f"FROM {parquet_source(path, row_number)}{{}}", where)
+
+
+def _grouped_rows(plan: Plan, path: Path) -> Sql:
+    keys = Sql.join(
+        ", ", (Sql.of("{} AS {}", sql, quote_identifier(column)) for column, sql in plan.keys)
+    )
+    return Sql.of("(SELECT *, {} {})", keys, _filtered(plan, path))
+
+
+def _key_columns(plan: Plan) -> str:
+    return ", ".join(quote_identifier(column).text for column, _ in plan.keys)
+
+
+def select_statement(
+    plan: Plan, path: Path, limit: int | None, offset: int, *, with_total: bool = False
+) -> Sql:
+    """The rows (or groups) of the plan over the file at ``path``, in order, paged.
+    ``with_total`` adds a last column: the number of groups, counted in the same pass."""
+    columns = Sql.join(
+        ", ", (Sql.of("{} AS {}", o.sql, quote_identifier(o.column)) for o in plan.outputs)
+    )
+    if plan.keys:
+        total = ", count(*) OVER ()" if with_total else ""
+        body = Sql.of(
+            f"SELECT {{}}{total} FROM {{}} GROUP BY {_key_columns(plan)}",
+            columns,
+            _grouped_rows(plan, path),
+        )
+    else:
+        body = Sql.of("SELECT {} {}", columns, _filtered(plan, path, plan.row_order))
+    if plan.order:
+        body = Sql.of("{} ORDER BY {}", body, Sql.join(", ", plan.order))
+    if limit is not None:
+        body = Sql.of("{} LIMIT {}", body, Sql.param(limit))
+    if offset:
+        body = Sql.of("{} OFFSET {}", body, Sql.param(offset))
+    return body
+
+
+def count_statement(plan: Plan, path: Path) -> Sql:
+    """How many rows (or groups) the plan keeps."""
+    if plan.keys:
+        grouped = Sql.of(
+            f"SELECT 1 FROM {{}} GROUP BY {_key_columns(plan)}", _grouped_rows(plan, path)
+        )
+        return Sql.of("SELECT count(*) FROM ({})", grouped)
+    return Sql.of("SELECT count(*) {}", _filtered(plan, path))
+
+
+def facet_statement(
+    path: Path,
+    types: Mapping[str, str],
+    names: list[str],
+    condition: Sql | None,
+    limit: int,
+) -> Sql:
+    """Rows ``(facet index, value as text, count, rank)``: the filtered rows once
+    (materialized: measured 2× faster than filtering again per field), then the top
+    ``limit`` values of each field. Dates count by year."""
+    keys = []
+    for index, name in enumerate(names):
+        column = quote_identifier(name)
+        key = {
+            "date": Sql.of("year({})", column),
+            "datetime": Sql.of("year({})", column),
+            # Decimals print as floats do in records: 15.6, not 15.60.
+            "number": Sql.of("CAST({} AS DOUBLE)", column),
+        }.get(types[name], column)
+        keys.append(Sql.of(f"{{}} AS k{index}", key))
+    where = Sql.of(" WHERE {}", condition) if condition is not None else Sql("")
+    rows = Sql.of(
+        f"facet_rows AS MATERIALIZED (SELECT {{}} FROM {parquet_source(path)}{{}})",
+        Sql.join(", ", keys),
+        where,
+    )
+    branches = [
+        Sql.of(
+            f"SELECT {index} AS facet, CAST(k AS VARCHAR) AS value, n,"
+            " row_number() OVER (ORDER BY n DESC, k) AS rank"
+            f" FROM (SELECT k{index} AS k, count(*) AS n FROM facet_rows"
+            f" WHERE k{index} IS NOT NULL GROUP BY k{index} ORDER BY n DESC, k LIMIT {{}})",
+            Sql.param(limit),
+        )
+        for index in range(len(names))
+    ]
+    return Sql.of("WITH {} {}", rows, Sql.join(" UNION ALL ", branches))
