@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("territoria.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("compte/", include("territoria.accounts.urls")),
     path("", include("territoria.portal.urls")),
 ]
