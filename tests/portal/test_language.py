@@ -18,8 +18,16 @@ def test_home_speaks_french_by_default(client, db):
     assert "Se connecter" in html
 
 
-def test_browser_asking_for_english_gets_english(client, db):
-    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+def test_browser_asking_for_english_still_gets_french_until_the_visitor_chooses(client, db):
+    """French first: Accept-Language alone does not switch the portal to English."""
+    html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="fr">' in html
+    assert "Jeux de données" in html
+
+
+def test_chosen_english_gets_english(client, db):
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("portal:home"))
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Datasets" in html
@@ -51,9 +59,8 @@ def test_vocabulary_labels_are_translated(client, make_dataset):
     assert "Environnement et aménagement du territoire" in french
     assert "Licence Ouverte / Open Licence 2.0" in french
     assert "Inconnue" in french  # frequency UNKNOWN
-    english = client.get(
-        reverse("portal:dataset", args=["qualite-air"]), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("portal:dataset", args=["qualite-air"])).content.decode()
     assert "Environment and land planning" in english
 
 
