@@ -84,6 +84,21 @@ REFERENTIAL_ARCHIVE = Path(
 # and printed once, when `territoria demo` creates it.
 DEMO_PASSWORD = os.environ.get("TERRITORIA_DEMO_PASSWORD") or None
 
+# TERRITORIA_AUDIT_KEY_FILE: Ed25519 private key (PEM) that signs the audit log's checkpoints;
+# keep it apart from the database and its backups. Created (mode 0600) on first use outside
+# production; in production it must exist.
+AUDIT_KEY_FILE = Path(
+    os.environ.get("TERRITORIA_AUDIT_KEY_FILE", HOME / "keys" / "audit-ed25519.pem")
+).resolve()
+if PRODUCTION and not AUDIT_KEY_FILE.is_file():
+    raise ImproperlyConfigured(
+        f"the audit key {AUDIT_KEY_FILE} is missing: set TERRITORIA_AUDIT_KEY_FILE "
+        "(create one with `openssl genpkey -algorithm ed25519`)"
+    )
+# TERRITORIA_AUDIT_CHECKPOINT_EVERY: sign a checkpoint of the audit log every N entries (only
+# raise it: verify expects checkpoints at most N entries apart).
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("TERRITORIA_AUDIT_CHECKPOINT_EVERY", "100"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -111,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "territoria.governance.middleware.TokenAuthenticationMiddleware",
+    "territoria.governance.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -142,6 +158,67 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# Passwords are hashed with Argon2id (memory-hard, RFC 9106). The other hashers stay so that
+# older hashes still verify; Django rewrites them with Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Password sign-in goes through the throttled backend (portal and admin alike); OpenID
+# Connect sign-in through the OIDC backend, which only accepts an ID token it verified.
+AUTHENTICATION_BACKENDS = [
+    "territoria.accounts.throttle.ThrottledModelBackend",
+    "territoria.accounts.oidc.OIDCBackend",
+]
+# TERRITORIA_SIGNIN_MAX_FAILURES: failed password sign-ins for one user name, within the
+# window, after which that user name is refused until the window has passed.
+SIGNIN_MAX_FAILURES = int(os.environ.get("TERRITORIA_SIGNIN_MAX_FAILURES", "5"))
+# TERRITORIA_SIGNIN_MAX_FAILURES_PER_ADDRESS: the same, for one client address.
+SIGNIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("TERRITORIA_SIGNIN_MAX_FAILURES_PER_ADDRESS", "20")
+)
+# TERRITORIA_SIGNIN_WINDOW_MINUTES: how long a failed sign-in counts.
+SIGNIN_WINDOW_MINUTES = int(os.environ.get("TERRITORIA_SIGNIN_WINDOW_MINUTES", "15"))
+# TERRITORIA_PROXY_HOPS: reverse proxies in front of Territoria; the client address is read
+# from X-Forwarded-For that many hops back (0: the socket's address).
+PROXY_HOPS = int(os.environ.get("TERRITORIA_PROXY_HOPS", "0"))
+
+# TERRITORIA_OIDC_ISSUER: OpenID provider to sign in with, e.g. ProConnect's issuer URL;
+# unset, only password sign-in is offered.
+OIDC_ISSUER = os.environ.get("TERRITORIA_OIDC_ISSUER", "")
+# TERRITORIA_OIDC_CLIENT_ID: Territoria's client identifier at that provider.
+OIDC_CLIENT_ID = os.environ.get("TERRITORIA_OIDC_CLIENT_ID", "")
+# TERRITORIA_OIDC_CLIENT_SECRET: the client secret given by the provider.
+OIDC_CLIENT_SECRET = os.environ.get("TERRITORIA_OIDC_CLIENT_SECRET", "")
+# TERRITORIA_OIDC_SCOPES: scopes asked for (ProConnect: "openid email given_name usual_name").
+OIDC_SCOPES = os.environ.get("TERRITORIA_OIDC_SCOPES", "openid email profile")
+# TERRITORIA_OIDC_LABEL: name of the provider on the sign-in button.
+OIDC_LABEL = os.environ.get("TERRITORIA_OIDC_LABEL", "OpenID Connect")
+# TERRITORIA_OIDC_REDIRECT_URI: callback URL registered at the provider (default: derived from
+# the request, https://<host>/compte/oidc/retour/).
+OIDC_REDIRECT_URI = os.environ.get("TERRITORIA_OIDC_REDIRECT_URI", "")
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "TERRITORIA_OIDC_ISSUER needs TERRITORIA_OIDC_CLIENT_ID and TERRITORIA_OIDC_CLIENT_SECRET"
+    )
+
+# TERRITORIA_INVITATION_DAYS: how long an invitation to join an organisation stays valid.
+INVITATION_DAYS = int(os.environ.get("TERRITORIA_INVITATION_DAYS", "14"))
+# TERRITORIA_EMAIL_HOST: SMTP relay (host or host:port) for invitations; unset, e-mails are
+# written to the console (the inviter also sees the link on screen).
+_email_relay = os.environ.get("TERRITORIA_EMAIL_HOST", "")
+EMAIL_HOST = _email_relay.partition(":")[0]
+EMAIL_PORT = int(_email_relay.partition(":")[2] or 25)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+# TERRITORIA_EMAIL_FROM: sender address of the platform's e-mails.
+DEFAULT_FROM_EMAIL = os.environ.get("TERRITORIA_EMAIL_FROM", "Territoria <noreply@localhost>")
 
 # French first: the portal speaks French unless the visitor chooses English.
 LANGUAGE_CODE = "fr"

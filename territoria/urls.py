@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("territoria.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("compte/jetons/", include("territoria.governance.urls")),
     path("compte/", include("territoria.accounts.urls")),
+    path("journal/", include("territoria.governance.audit.urls")),
     path("", include("territoria.portal.urls")),
 ]

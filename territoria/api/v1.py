@@ -19,7 +19,15 @@ from ninja.security import HttpBearer, SessionAuth
 from territoria import __version__
 from territoria.catalog.models import Dataset, Organisation, Version
 from territoria.catalog.search import index_dataset
-from territoria.governance.gate import access_dataset_for, can_write_dataset, visible_datasets
+from territoria.governance.audit import AuditUnavailable
+from territoria.governance.audit.middleware import audit_unavailable_response
+from territoria.governance.gate import (
+    access_dataset_for,
+    can_set_access_level,
+    can_write_dataset,
+    visible_datasets,
+    writable_organisations,
+)
 from territoria.governance.models import TokenScope
 from territoria.ingest.publication import do_publish_version, do_rollback
 from territoria.ingest.services import IngestionFailed, do_ingest_file, ensure_dataset
@@ -44,6 +52,12 @@ api = NinjaAPI(
     urls_namespace="management",
     docs_url="/docs",
 )
+
+
+@api.exception_handler(AuditUnavailable)
+def audit_unavailable(request: HttpRequest, exc: AuditUnavailable):
+    """No entry in the audit log, no access: ninja catches exceptions before the middleware."""
+    return audit_unavailable_response(request)
 
 
 def check_write(request: HttpRequest, dataset: Dataset | None) -> None:
@@ -127,13 +141,13 @@ router = Router()
 @router.get("/datasets", response=list[DatasetOut], tags=["datasets"])
 def list_datasets(request: HttpRequest, limit: int = 100, offset: int = 0):
     """Datasets the caller may see."""
-    limit = max(0, min(limit, 1000))
+    limit, offset = max(0, min(limit, 1000)), max(0, offset)  # a negative offset was a 500
     return visible_datasets(request.user).order_by("slug")[offset : offset + limit]
 
 
 @router.get("/datasets/{slug}", response=DatasetOut, tags=["datasets"])
 def get_dataset(request: HttpRequest, slug: str):
-    return access_dataset_for(request.user, slug)
+    return access_dataset_for(request.user, slug, purpose="metadata")
 
 
 @router.post(
@@ -141,10 +155,17 @@ def get_dataset(request: HttpRequest, slug: str):
 )
 def create_dataset(request: HttpRequest, payload: DatasetIn):
     check_write(request, None)
-    if Dataset.objects.filter(slug=payload.slug).exists():
+    if visible_datasets(request.user).filter(slug=payload.slug).exists():
         return Status(400, {"detail": f"dataset {payload.slug!r} already exists"})
+    if Dataset.objects.filter(slug=payload.slug).exists():
+        # Neutral wording: the identifier belongs to a dataset the caller may not see.
+        return Status(400, {"detail": f"identifier {payload.slug!r} is not available"})
     if not Organisation.objects.filter(slug=payload.organisation).exists():
         return Status(400, {"detail": f"unknown organisation {payload.organisation!r}"})
+    if not writable_organisations(request.user).filter(slug=payload.organisation).exists():
+        raise HttpError(403, f"you may not publish for {payload.organisation!r}")
+    if not can_set_access_level(request.user, None, payload.access_level):
+        raise HttpError(403, "opening a dataset to everyone is a steward's act")
     data = payload.dict()
     try:
         with transaction.atomic():
@@ -174,7 +195,7 @@ def upload(request: HttpRequest, slug: str, file: File[UploadedFile], publish: F
 
     A file that cannot be read gets a 400 naming the fault; the live version is untouched.
     """
-    dataset = access_dataset_for(request.user, slug)
+    dataset = access_dataset_for(request.user, slug, purpose="upload")
     check_write(request, dataset)
     with upload_on_disk(file) as path:
         try:
@@ -192,7 +213,7 @@ def upload(request: HttpRequest, slug: str, file: File[UploadedFile], publish: F
 
 @router.get("/datasets/{slug}/versions", response=list[VersionOut], tags=["versions"])
 def list_versions(request: HttpRequest, slug: str):
-    dataset = access_dataset_for(request.user, slug)
+    dataset = access_dataset_for(request.user, slug, purpose="versions")
     return Version.objects.filter(resource__dataset=dataset)
 
 
@@ -203,12 +224,12 @@ def list_versions(request: HttpRequest, slug: str):
     tags=["versions"],
 )
 def publish(request: HttpRequest, slug: str, key: str):
-    dataset = access_dataset_for(request.user, slug)
+    dataset = access_dataset_for(request.user, slug, purpose="publish")
     check_write(request, dataset)
     version = get_object_or_404(Version, resource__dataset=dataset, key=key)
     if version.status == "failed":
         raise HttpError(400, "a failed version cannot be published")
-    return do_publish_version(version)
+    return do_publish_version(version, actor=request.user)
 
 
 @router.post(
@@ -219,10 +240,10 @@ def publish(request: HttpRequest, slug: str, key: str):
 )
 def rollback(request: HttpRequest, slug: str):
     """Publish again the version that was live before the current one."""
-    dataset = access_dataset_for(request.user, slug)
+    dataset = access_dataset_for(request.user, slug, purpose="rollback")
     check_write(request, dataset)
     resource = dataset.table_resource()
-    version = do_rollback(resource) if resource else None
+    version = do_rollback(resource, actor=request.user) if resource else None
     if version is None:
         return Status(400, {"detail": "no earlier version to roll back to"})
     return version
@@ -239,3 +260,4 @@ def get_organisation(request: HttpRequest, slug: str):
 
 
 api.add_router("/", router)
+api.add_router("/tokens", "territoria.api.v1_tokens.router")

@@ -1,20 +1,26 @@
-"""The data office's back office for catalog objects."""
+"""The data office's back office for catalog objects, through the access gate.
+
+Every admin here is a ``StewardAdmin`` (``governance/admin.py``): stewards only, and the
+datasets, resources and versions listed come from ``visible_datasets``. Changes of access
+level are recorded in the audit trail by a model signal (``governance/audit/hooks.py``).
+"""
 
 from django.contrib import admin
 
 from territoria.catalog.models import Dataset, Organisation, Resource, Territory, Version
 from territoria.catalog.search import index_dataset
+from territoria.governance.admin import StewardAdmin, StewardInline
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(StewardAdmin):
     list_display = ("name", "kind", "siren")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "siren")
     prepopulated_fields = {"slug": ("name",)}
 
 
-class ResourceInline(admin.TabularInline):
+class ResourceInline(StewardInline):
     model = Resource
     extra = 0
     fields = ("title", "kind", "format", "url", "live_version")
@@ -22,7 +28,7 @@ class ResourceInline(admin.TabularInline):
 
 
 @admin.register(Dataset)
-class DatasetAdmin(admin.ModelAdmin):
+class DatasetAdmin(StewardAdmin):
     list_display = ("title", "organisation", "access_level", "licence", "modified_at")
     list_filter = ("access_level", "licence", "frequency", "organisation")
     search_fields = ("title", "slug")
@@ -35,7 +41,7 @@ class DatasetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(StewardAdmin):
     list_display = ("key", "resource", "status", "row_count", "created_at", "published_at")
     list_filter = ("status",)
     readonly_fields = [f.name for f in Version._meta.fields]
@@ -45,7 +51,7 @@ class VersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(StewardAdmin):
     list_display = ("code", "name", "level")
     list_filter = ("level",)
     search_fields = ("name", "insee_code")

@@ -81,6 +81,13 @@ class SearchResult:
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
 
 
+def match_text(visible: QuerySet[Dataset], q: str) -> QuerySet[Dataset]:
+    """Keep the datasets of ``visible`` having a word that starts like each word of ``q``."""
+    for term in search_terms(q):
+        visible = visible.filter(search_text__contains=f" {term}")
+    return visible
+
+
 def search_datasets(
     visible: QuerySet[Dataset], q: str = "", filters: dict[str, list[str]] | None = None
 ) -> SearchResult:
@@ -89,9 +96,7 @@ def search_datasets(
     Facet counts are computed over the same filtered set, so they can never count a dataset
     the caller may not see.
     """
-    qs = visible
-    for term in search_terms(q):
-        qs = qs.filter(search_text__contains=f" {term}")
+    qs = match_text(visible, q)
     for kind, values in (filters or {}).items():
         if kind in FACET_KINDS and values:
             qs = qs.filter(facet_rows__kind=kind, facet_rows__value__in=values)

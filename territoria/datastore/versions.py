@@ -18,13 +18,14 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from territoria.datastore.errors import IngestError
-from territoria.datastore.readers import read_to_parquet
+from territoria.datastore.readers import ReadResult, read_to_parquet
 
 PARQUET_NAME = "data.parquet"
 INFO_NAME = "version.json"
@@ -41,6 +42,8 @@ class VersionInfo:
     source_format: str
     schema: dict[str, Any] = field(default_factory=dict)
     created_at: str = ""
+    # Reports computed while staging (e.g. "validation"), each a JSON-able dict, by name.
+    reports: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -49,6 +52,13 @@ class VersionInfo:
 
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.fields]
+
+
+# transform(parquet, result, work_dir) -> result: rewrites ``parquet`` in place (through a
+# file in ``work_dir`` and a rename) and returns the new row count and schema.
+Transform = Callable[[Path, ReadResult, Path], ReadResult]
+# check(parquet, schema) -> report: reads only; the report must be JSON-able.
+Check = Callable[[Path, dict[str, Any]], dict[str, Any]]
 
 
 def file_checksum(path: Path) -> str:
@@ -74,8 +84,20 @@ class VersionStore:
     def _versions(self) -> Path:
         return self.root / "versions"
 
-    def stage(self, source: Path, *, source_label: str | None = None) -> VersionInfo:
+    def stage(
+        self,
+        source: Path,
+        *,
+        source_label: str | None = None,
+        transform: Transform | None = None,
+        checks: dict[str, Check] | None = None,
+    ) -> VersionInfo:
         """Read ``source`` into a new immutable version and return it.
+
+        ``transform`` rewrites the freshly read Parquet file before anything else sees it
+        (processing steps); each of ``checks`` reads the final file and its schema and
+        returns a report kept in ``VersionInfo.reports`` under its name (validation…).
+        Both run inside the work directory: if one raises, no version appears.
 
         Raises IngestError (one line, naming the place of the fault) if the file cannot be
         read; in that case nothing is left in ``versions/``.
@@ -91,6 +113,12 @@ class VersionStore:
         try:
             checksum = file_checksum(source)
             result = read_to_parquet(source, work / PARQUET_NAME, work_dir=work)
+            if transform is not None:
+                result = transform(work / PARQUET_NAME, result, work)
+            reports = {
+                name: check(work / PARQUET_NAME, result.schema)
+                for name, check in (checks or {}).items()
+            }
             key = new_version_key()
             info = VersionInfo(
                 key=key,
@@ -102,6 +130,7 @@ class VersionStore:
                 source_format=result.source_format,
                 schema=result.schema,
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                reports=reports,
             )
             for leftover in work.iterdir():
                 if leftover.name != PARQUET_NAME:

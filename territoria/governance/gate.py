@@ -28,6 +28,7 @@ from django.utils import timezone
 from territoria.accounts.models import WRITER_ROLES, Membership, Role
 from territoria.catalog.enums import AccessLevel, OrganisationKind
 from territoria.catalog.models import Dataset, Organisation
+from territoria.governance.audit import Action, record_event
 from territoria.governance.models import DatasetGrant
 
 
@@ -91,11 +92,24 @@ def visible_datasets(user) -> QuerySet[Dataset]:
     return qs.filter(visible)
 
 
-def access_dataset_for(user, slug: str) -> Dataset:
-    """Return the dataset ``slug`` if ``user`` may see it; raise Http404 otherwise."""
+def access_dataset_for(user, slug: str, *, purpose: str = "read") -> Dataset:
+    """Return the dataset ``slug`` if ``user`` may see it; raise Http404 otherwise.
+
+    A dataset that is not open is read only once the read is in the audit log (``purpose``
+    says which: page, records, export…); if that entry cannot be written this raises
+    ``AuditUnavailable`` and the caller answers 503 (see ``audit/middleware.py``).
+    """
     dataset = visible_datasets(user).filter(slug=slug).first()
     if dataset is None:
         raise Http404("dataset not found")
+    if dataset.access_level != AccessLevel.OPEN:
+        record_event(
+            Action.DATASET_READ,
+            actor=user,
+            target=f"dataset:{dataset.pk}",
+            organisation=dataset.organisation_id,
+            detail={"purpose": purpose},
+        )
     return dataset
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from territoria.governance.models import ApiToken, hash_token
 
 SCHEMES = ("bearer", "apikey")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def token_from_header(header: str) -> str | None:
@@ -47,3 +48,25 @@ class TokenAuthenticationMiddleware:
         elif not hasattr(request, "user"):
             request.user = AnonymousUser()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """A token authenticates reads anywhere, but writes only on API views.
+
+        Views protected by CSRF (portal forms, the admin, the token pages) rely on a browser
+        session. A token sent to them with an unsafe method would let whoever holds a read-only
+        token act there as its user — upload through the portal form, mint a write token —
+        since the scope is checked by the API views only. API views are CSRF-exempt (they do
+        not read cookies) and check the token's scope themselves (``api/v1.check_write``).
+        """
+        token = getattr(request, "api_token", None)
+        if token is None or request.method in SAFE_METHODS:
+            return None
+        if getattr(view_func, "csrf_exempt", False):
+            return None
+        return JsonResponse(
+            {
+                "error_code": "TokenNotAccepted",
+                "message": "this route needs a signed-in session, not an API token",
+            },
+            status=403,
+        )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from territoria.catalog.enums import VersionStatus
 from territoria.catalog.models import Dataset, Resource, Version
 from territoria.datastore.versions import VersionInfo, VersionStore
+from territoria.governance.audit import Action, record_event
 
 
 def get_store() -> VersionStore:
@@ -42,26 +43,42 @@ def do_record_version(resource: Resource, info: VersionInfo, user=None) -> Versi
     )
 
 
-@transaction.atomic
-def do_publish_version(version: Version) -> Version:
+def do_publish_version(version: Version, actor=None) -> Version:
     """Make ``version`` the live one of its resource: one row update inside one transaction.
 
-    The previous live version is kept (status superseded) for rollback.
+    The previous live version is kept (status superseded) for rollback. The switch and its
+    audit entry commit together; if the entry cannot be written (``AuditUnavailable``),
+    nothing changes. ``actor``: the user publishing (None: the request's user, or the CLI).
     """
+    return _switch_live(version, actor, Action.VERSION_PUBLISH)
+
+
+@transaction.atomic
+def _switch_live(version: Version, actor, action: str) -> Version:
     resource = Resource.objects.select_for_update().get(pk=version.resource_id)
     if resource.live_version_id == version.pk:
         return version
-    if resource.live_version_id is not None:
-        Version.objects.filter(pk=resource.live_version_id).update(status=VersionStatus.SUPERSEDED)
+    previous = resource.live_version_id
+    if previous is not None:
+        Version.objects.filter(pk=previous).update(status=VersionStatus.SUPERSEDED)
     now = timezone.now()
     Version.objects.filter(pk=version.pk).update(status=VersionStatus.PUBLISHED, published_at=now)
     Resource.objects.filter(pk=resource.pk).update(live_version=version, modified_at=now)
     Dataset.objects.filter(pk=resource.dataset_id).update(modified_at=now)
+    record_event(
+        action,
+        actor=actor,
+        target=f"version:{version.pk}",
+        organisation=Dataset.objects.values_list("organisation_id", flat=True).get(
+            pk=resource.dataset_id
+        ),
+        detail={"dataset": resource.dataset_id, "previous": previous},
+    )
     version.refresh_from_db()
     return version
 
 
-def do_rollback(resource: Resource) -> Version | None:
+def do_rollback(resource: Resource, actor=None) -> Version | None:
     """Publish again the version that was live before the current one; None if there is none."""
     current = resource.live_version_id
     previous = (
@@ -72,4 +89,4 @@ def do_rollback(resource: Resource) -> Version | None:
     )
     if previous is None:
         return None
-    return do_publish_version(previous)
+    return _switch_live(previous, actor, Action.VERSION_ROLLBACK)

@@ -120,6 +120,6 @@ def do_ingest_file(
         if not resource.format:
             Resource.objects.filter(pk=resource.pk).update(format=info.source_format)
         if publish:
-            version = do_publish_version(version)
+            version = do_publish_version(version, actor=user)
         index_dataset(dataset)
     return IngestOutcome(dataset, version, published=publish)

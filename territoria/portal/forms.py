@@ -89,7 +89,7 @@ class UploadForm(forms.Form):
     def _writable(self, slug: str) -> Dataset | None:
         """The dataset ``slug`` if the gate lets the user see and write it, else None."""
         try:
-            dataset = access_dataset_for(self.user, slug)
+            dataset = access_dataset_for(self.user, slug, purpose="upload")
         except Http404:
             return None
         return dataset if can_write_dataset(self.user, dataset) else None

@@ -1,30 +1,21 @@
 """Portal routes (namespace ``portal``). French paths: the portal speaks French first."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from territoria.portal import views
-from territoria.portal.csp import with_csp
+from territoria.accounts.views import signin
+from territoria.portal import suggest, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("jeux-de-donnees/", views.search, name="search"),
+    path("jeux-de-donnees/suggestions", suggest.suggestions, name="suggestions"),
     path("jeux-de-donnees/<slug:slug>/", views.dataset, name="dataset"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     path("deposer/", views.upload, name="upload"),
-    path(
-        "connexion/",
-        with_csp(
-            auth_views.LoginView.as_view(
-                template_name="portal/login.html",
-                redirect_authenticated_user=True,
-                extra_context={"nav": "login"},
-            )
-        ),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-in and sign-out are the accounts app's (throttled, audited); the names stay.
+    path("connexion/", signin.SigninView.as_view(), name="login"),
+    path("deconnexion/", signin.signout, name="logout"),
 ]

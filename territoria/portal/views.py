@@ -134,7 +134,7 @@ def _version_date(version) -> datetime | None:
 @require_safe
 @with_csp
 def dataset(request, slug: str):
-    dataset = access_dataset_for(request.user, slug)
+    dataset = access_dataset_for(request.user, slug, purpose="page")
     version = _live_version(dataset)
     history = Version.objects.filter(
         resource__dataset=dataset, resource__kind=ResourceKind.TABLE, published_at__isnull=False

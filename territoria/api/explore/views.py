@@ -102,13 +102,13 @@ def catalog_datasets(request):
 
 @explore_endpoint
 def catalog_dataset(request, dataset_id: str):
-    dataset = access_dataset_for(request.user, dataset_id)
+    dataset = access_dataset_for(request.user, dataset_id, purpose="metadata")
     return JsonResponse(dataset_shape(dataset, live_version_info(dataset)))
 
 
 @explore_endpoint
 def records(request, dataset_id: str):
-    dataset = access_dataset_for(request.user, dataset_id)
+    dataset = access_dataset_for(request.user, dataset_id, purpose="records")
     query = records_query_from(request, default_limit=10)
     version = live_version_info(dataset)
     if version is None:
@@ -119,7 +119,7 @@ def records(request, dataset_id: str):
 
 @explore_endpoint
 def facets(request, dataset_id: str):
-    dataset = access_dataset_for(request.user, dataset_id)
+    dataset = access_dataset_for(request.user, dataset_id, purpose="facets")
     query = records_query_from(request, default_limit=None)
     version = live_version_info(dataset)
     if version is None:
@@ -130,7 +130,7 @@ def facets(request, dataset_id: str):
 
 @explore_endpoint
 def export(request, dataset_id: str, fmt: str):
-    dataset = access_dataset_for(request.user, dataset_id)
+    dataset = access_dataset_for(request.user, dataset_id, purpose="export")
     if fmt not in EXPORT_FORMATS:
         raise QueryError(
             f"format: unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})",

@@ -12,8 +12,9 @@ Raises IngestError with a one-line reason naming the place of the fault.
 The format is told from the content: CSV/TSV/text (``csv``: encoding, delimiter, types),
 Parquet, JSON arrays of objects and JSON Lines, each possibly gzipped (``formats``). The
 schema keys beyond Table Schema (``territoria:facet``, ``territoria:source``,
-``territoria:geo``…) are listed in ``schema``; how text columns get their types, in
-``inference``.
+``territoria:geo``…) are listed in ``schema``; what each type accepts, in ``parsers``; how a
+CSV's columns get their types, in ``csv`` (the fast path of ``sampled``, the exact path of
+``inference``).
 """
 
 from territoria.datastore.readers.dispatch import ReadResult, read_to_parquet

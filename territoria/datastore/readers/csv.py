@@ -5,50 +5,58 @@ The steps, each in a stream (the file is never loaded in Python memory):
 1. ``sniff``: the encoding, over the whole file. DuckDB decodes UTF-8, and Latin-1 for
    Windows-1252 files that do not use the bytes where the two differ; other text is
    converted to UTF-8 in the work directory. Then the delimiter and the header, from a
-   sample.
-2. DuckDB parses the CSV once, with every option explicit (its own sniffer gives up on
-   ragged files, and a ragged row must be an error naming its line), into an all-VARCHAR
-   Parquet file in the work directory.
-3. ``inference`` decides each column's type with SQL over that file, over all rows.
-4. The typed columns are written to ``dest``, rows in the order of the source.
+   sample (``csv_parse``).
+2. DuckDB parses the CSV with every option explicit (its own sniffer gives up on ragged
+   files, and a ragged row must be an error naming its line).
+3. The fast path (``sampled``): the types are read from the first rows, then one pass
+   converts every row to ``dest``, each value guarded; a value that does not fit the
+   sample's type aborts the pass.
+4. The exact path, when the fast one aborted or cannot tell: the CSV is parsed into an
+   all-VARCHAR Parquet file, ``inference`` decides each column's type over all rows, and the
+   typed columns are written to ``dest``.
+
+Both write the rows in the order of the source, the same values and the same schema (but
+for the distinct counts of the columns that cannot facet, see ``sampled.count_written``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import shutil
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
-from territoria.datastore.readers.connection import (
-    open_connection,
-    plain_path,
-    sql_identifier,
-    sql_string,
-)
-from territoria.datastore.readers.csv_errors import INVALID_STATE, explain_csv_error
+from territoria.datastore.errors import IngestError
+from territoria.datastore.readers import sampled
+from territoria.datastore.readers.connection import open_connection, sql_identifier, sql_string
+from territoria.datastore.readers.csv_parse import ParsedCsv, TextFile, as_is, converted
 from territoria.datastore.readers.inference import InferredColumn, infer_columns
-from territoria.datastore.readers.names import field_names
 from territoria.datastore.readers.result import ReadResult
 from territoria.datastore.readers.schema import Field, build_schema
 from territoria.datastore.readers.sniff import (
     CP1252,
     UTF8,
     UTF8_BOM,
-    Dialect,
-    detect_encoding,
-    has_c1_bytes,
-    has_mixed_line_endings,
-    normalise_line_endings,
-    read_sample,
-    sniff_dialect,
-    transcode_to_utf8,
+    Encoding,
+    scan_windows1252,
+    sniff_encoding,
 )
 
-# The all-VARCHAR file is read back twice and then deleted: written plain, without
-# dictionaries, it costs half the time of the default (1.5 s against 3.0 s for 1M rows,
-# 100 MB, median of 4 on a loaded 2-core machine; LZ4 without dictionaries: 1.7 s).
+# The all-VARCHAR file of the exact path is read back twice and then deleted: written plain,
+# without dictionaries, it costs half the time of the default (1.5 s against 3.0 s for 1M
+# rows, 100 MB, median of 4 on a loaded 2-core machine; LZ4 without dictionaries: 1.7 s).
 TEXT_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION uncompressed, DICTIONARY_SIZE_LIMIT 1"
+# The version's file, measured on the benchmark's 111 MB CSV (docs/benchmarks.md): zstd at
+# level 1 with dictionaries of at most 6,000 values per row group takes 0.2 s (0.35 s of
+# CPU) less than zstd's defaults (level 3, larger dictionaries, built then abandoned on
+# high-cardinality columns), for a file of 33.4 MB instead of 31.7 MB. Columns that may
+# facet (at most 1,000 values) keep their dictionaries.
+PARQUET_OPTIONS = (
+    "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT 6000"
+)
 
 
 def read_csv(source: Path, dest: Path, *, work: Path) -> ReadResult:
@@ -56,25 +64,17 @@ def read_csv(source: Path, dest: Path, *, work: Path) -> ReadResult:
 
     Raises IngestError with a one-line reason naming the line at fault.
     """
-    encoding = detect_encoding(source)
-    text = _text_for_duckdb(source, encoding, work)
-    sample, truncated = read_sample(text.path, text.encoding)
-    dialect = sniff_dialect(sample, truncated=truncated)
-    names = field_names(dialect.header)
-    text_parquet = work / "text.parquet"
+    encoding = sniff_encoding(source)
     con = open_connection(work / "duckdb")
     try:
-        row_count = _parse(con, text, dialect, names, text_parquet, work)
-        columns = infer_columns(con, sql_string(str(text_parquet)), names, dialect.header)
-        selects = ", ".join(f"{c.select} AS {sql_identifier(c.name)}" for c in columns)
-        con.execute(
-            f"COPY (SELECT {selects} FROM read_parquet({sql_string(str(text_parquet))}))"
-            f" TO {sql_string(str(dest))} (FORMAT parquet, COMPRESSION zstd)"
-        )
+        with ThreadPoolExecutor(max_workers=1) as background:
+            csv, sample = _parse_and_sample(con, source, encoding, work, background)
+        read = _read_in_one_pass(csv, sample, dest, work) if sample else None
+        row_count, columns = read or _read_exactly(csv, dest, work)
         source_info = {
             "format": "csv",
-            "encoding": encoding,
-            "delimiter": dialect.delimiter,
+            "encoding": encoding.name,
+            "delimiter": csv.dialect.delimiter,
             "decimal": _decimal_mark(columns),
         }
         fields = [_field(column) for column in columns]
@@ -84,83 +84,97 @@ def read_csv(source: Path, dest: Path, *, work: Path) -> ReadResult:
     return ReadResult(row_count=row_count, schema=schema, source_format="csv")
 
 
-@dataclass(frozen=True)
-class TextFile:
-    """The file DuckDB parses and the encoding it decodes: ``utf-8`` or ``latin-1``."""
-
-    path: Path
-    encoding: str
-
-
-def _text_for_duckdb(source: Path, encoding: str, work: Path) -> TextFile:
-    """``source`` as DuckDB can decode it: as is when UTF-8, or Windows-1252 without the
-    bytes where it differs from Latin-1; otherwise converted to UTF-8 in ``work``."""
-    if encoding in (UTF8, UTF8_BOM):
-        return TextFile(plain_path(source, work / "source.csv"), "utf-8")
-    if encoding == CP1252 and not has_c1_bytes(source):
-        return TextFile(plain_path(source, work / "source.csv"), "latin-1")
-    converted = work / "source.utf8.csv"
-    transcode_to_utf8(source, converted, encoding)
-    return TextFile(converted, "utf-8")
-
-
-def _parse(
+def _parse_and_sample(
     con: duckdb.DuckDBPyConnection,
-    text: TextFile,
-    dialect: Dialect,
-    names: list[str],
-    out: Path,
+    source: Path,
+    encoding: Encoding,
     work: Path,
-) -> int:
-    """Parse ``text`` into the all-VARCHAR Parquet ``out``; returns the number of rows.
+    background: Executor,
+) -> tuple[ParsedCsv, sampled.Sample | None]:
+    """The CSV ready for DuckDB, and what its first rows tell (None: the exact path must
+    decide).
 
-    A file whose lines end in both CR LF and LF is rewritten with LF only: DuckDB's strict
-    parser stops on it with no line number, and with ``skip`` (blank lines before the
-    header) it silently reads no row at all (DuckDB 1.4.5).
+    For a Windows-1252 file, two things are known only once the whole file is scanned
+    (0.05 s per 100 MB): whether DuckDB may decode it as Latin-1 (no byte 0x80–0x9F), and
+    whether it holds no-break spaces (see ``sampled.unguarded``; for UTF-8, the encoding's
+    check told). The scan runs beside DuckDB reading and typing the first rows as Latin-1;
+    if such a byte is found, the file is converted to UTF-8 and sampled again.
     """
-    lf_only = TextFile(work / "source.lf.csv", text.encoding)
-    if dialect.skip and has_mixed_line_endings(text.path):
-        normalise_line_endings(text.path, lf_only.path)
-        text = lf_only
+    name = encoding.name
+    if name != CP1252:
+        text = as_is(source, name, work) if name in (UTF8, UTF8_BOM) else None
+        csv, sample = _sample(con, text or converted(source, name, work), work)
+        return csv, sample and replace(sample, nbsp=encoding.nbsp is not False)
+    scan = background.submit(scan_windows1252, source)
+    as_latin1 = None
     try:
-        return _copy_as_text(con, text, dialect, names, out)
-    except duckdb.Error as error:
-        if INVALID_STATE not in str(error) or text == lf_only:
-            raise explain_csv_error(
-                str(error), text.path, dialect.delimiter, text.encoding
-            ) from error
-    normalise_line_endings(text.path, lf_only.path)
-    try:
-        return _copy_as_text(con, lf_only, dialect, names, out)
-    except duckdb.Error as error:
-        raise explain_csv_error(
-            str(error), lf_only.path, dialect.delimiter, text.encoding
-        ) from error
+        as_latin1 = _sample(con, as_is(source, name, work), work)
+    except IngestError:
+        if not scan.result().c1:
+            raise
+        # the converted file tells its own error first (an undefined byte), as it always did
+    found = scan.result()
+    if as_latin1 and not found.c1:
+        csv, sample = as_latin1
+    else:
+        con.execute("DROP TABLE IF EXISTS sample")
+        csv, sample = _sample(con, converted(source, name, work), work)
+    return csv, sample and replace(sample, nbsp=found.nbsp)
 
 
-def _copy_as_text(
-    con: duckdb.DuckDBPyConnection, text: TextFile, dialect: Dialect, names: list[str], out: Path
-) -> int:
-    columns = "{" + ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names) + "}"
-    options = ", ".join(
-        (
-            "auto_detect = false",
-            f"encoding = {sql_string(text.encoding)}",
-            f"delim = {sql_string(dialect.delimiter)}",
-            "quote = '\"'",
-            "escape = '\"'",
-            "header = true",
-            f"skip = {dialect.skip}",
-            f"columns = {columns}",
-            "strict_mode = true",
-            "null_padding = false",
+def _sample(
+    con: duckdb.DuckDBPyConnection, text: TextFile, work: Path
+) -> tuple[ParsedCsv, sampled.Sample | None]:
+    csv = ParsedCsv(con, text, work)
+    if not csv.copy_first_rows("sample", sampled.SAMPLE_ROWS):
+        return csv, None
+    sample = sampled.sample_types(con, "sample", csv.names, csv.dialect.header)
+    con.execute("DROP TABLE sample")
+    return csv, sample
+
+
+def _read_in_one_pass(
+    csv: ParsedCsv, sample: sampled.Sample, dest: Path, work: Path
+) -> tuple[int, list[InferredColumn]] | None:
+    """The fast path: rows and columns, or None when a value did not fit the sample."""
+    typed = work / "typed.parquet"
+    try:
+        written = csv.run(
+            lambda rows: (
+                f"COPY ({sampled.guarded_select(sample, rows)})"
+                f" TO {sql_string(str(typed))} ({PARQUET_OPTIONS})"
+            )
         )
+    except sampled.SampleMiss:
+        return None
+    if not sampled.has_no_blank(csv.con, sql_string(str(typed)), sample):
+        return None
+    _move(typed, dest)
+    row_count = int(written[0][0]) if written else 0
+    return row_count, sampled.count_written(csv.con, sql_string(str(dest)), row_count, sample)
+
+
+def _read_exactly(csv: ParsedCsv, dest: Path, work: Path) -> tuple[int, list[InferredColumn]]:
+    """The exact path: an all-VARCHAR copy, types decided over all its rows, a typed copy."""
+    text_parquet = sql_string(str(work / "text.parquet"))
+    written = csv.run(
+        lambda rows: f"COPY (SELECT * FROM {rows}) TO {text_parquet} ({TEXT_PARQUET_OPTIONS})"
     )
-    row = con.execute(
-        f"COPY (SELECT * FROM read_csv({sql_string(str(text.path))}, {options}))"
-        f" TO {sql_string(str(out))} ({TEXT_PARQUET_OPTIONS})"
-    ).fetchone()
-    return int(row[0]) if row else 0
+    row_count = int(written[0][0]) if written else 0
+    relation = f"read_parquet({text_parquet})"
+    columns = infer_columns(csv.con, relation, csv.names, csv.dialect.header)
+    selects = ", ".join(f"{c.select} AS {sql_identifier(c.name)}" for c in columns)
+    csv.con.execute(
+        f"COPY (SELECT {selects} FROM {relation}) TO {sql_string(str(dest))} ({PARQUET_OPTIONS})"
+    )
+    return row_count, columns
+
+
+def _move(path: Path, dest: Path) -> None:
+    try:
+        os.replace(path, dest)
+    except OSError:  # another filesystem
+        shutil.move(path, dest)
 
 
 def _decimal_mark(columns: list[InferredColumn]) -> str:
@@ -184,5 +198,6 @@ def _field(column: InferredColumn) -> Field:
         type=column.type,
         non_null=column.non_null,
         distinct=column.distinct,
+        distinct_at_least=column.distinct_at_least,
         extra=extra,
     )

@@ -1,22 +1,9 @@
 """Column types of a text table, decided over every row, and the SQL that converts them.
 
-The input is a Parquet file of VARCHAR columns (the CSV as parsed). A column gets a type only
-if *all* its non-blank values parse as that type; otherwise it stays ``string`` with every
-value as written. Blank values (empty or whitespace only) are NULL whatever the type.
-
-Types and what they accept (surrounding blanks ignored):
-
-- ``integer`` (BIGINT): ``-12``, ``+7``, ``1 234`` (space, NBSP or narrow NBSP between groups
-  of three); no leading zero unless the value is ``0``; at most 18 digits.
-- ``number`` (DOUBLE): the same with a decimal part after a comma or a point, ``12,5``,
-  ``1 234,56``, ``0.25``, ``,5``. A column may mix both marks: only one mark per value is
-  accepted, so each value has one reading. Points as group separators (``1.234,5``) and
-  exponents are not read as numbers.
-- ``date``: ``dd/mm/yyyy``, ``dd-mm-yyyy`` or ``yyyy-mm-dd``, one format per column, every
-  value a real date (``31/02/2020`` keeps the column as text).
-- ``datetime``: ISO ``yyyy-mm-ddThh:mm[:ss[.ffffff]]`` (or a space for ``T``), either all
-  naive or all with ``Z``/an offset (then stored as the UTC instant); or ``dd/mm/yyyy hh:mm[:ss]``.
-- ``boolean``: ``true``/``false`` in any case. ``oui``/``non`` stay text.
+The input is a relation of VARCHAR columns (the CSV as parsed). A column gets a type only if
+*all* its non-blank values parse as that type (``parsers`` says what each type accepts);
+otherwise it stays ``string`` with every value as written. Blank values (empty or whitespace
+only) are NULL whatever the type.
 
 Code-like columns stay ``string`` whatever their values look like: a leading zero (``01001``,
 ``0612345678``) is never a number, and see ``CODE_WORDS`` for names.
@@ -30,7 +17,18 @@ from typing import Any
 
 import duckdb
 
-from territoria.datastore.readers.connection import sql_identifier, sql_string
+from territoria.datastore.readers.connection import sql_identifier
+from territoria.datastore.readers.parsers import (
+    DMY_TIME_FORMATS,
+    GROUP_CHARS,
+    NUMERIC,
+    PARSERS,
+    PARSERS_BY_KEY,
+    fill,
+    is_blank_sql,
+    stripped,
+    value_sql,
+)
 
 # Words that make a column an identifier, matched against the tokens of its snake_case name:
 # INSEE/COG codes (communes, départements, EPCI), postal codes, SIREN/SIRET/NIC (companies),
@@ -50,130 +48,7 @@ CODE_WORDS = frozenset(
 # Names starting with ``id_`` (``id_station``) are keys; a bare ``id`` may stay an integer.
 CODE_PREFIXES = ("id_",)
 
-SAMPLE_ROWS = 1000
-BLANKS = " \t\u00a0\u202f"
-_GROUP_CHARS = " \u00a0\u202f"
-_GROUP = f"[{_GROUP_CHARS}]"
-_INTEGER_PART = rf"(0|[1-9][0-9]{{0,17}}|[1-9][0-9]{{0,2}}({_GROUP}[0-9]{{3}}){{1,5}})"
-NUMERIC_PATTERN = rf"[+-]?({_INTEGER_PART}([.,][0-9]+)?|[.,][0-9]+)"
-_ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_ISO_TIME = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
-_ISO_OFFSET = "([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)"
-_DMY_TIME = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?"
-_ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
-_DMY_TIME_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
-
-
-def _formats(formats: Sequence[str]) -> str:
-    return "[" + ", ".join(sql_string(f) for f in formats) + "]"
-
-
-def _stripped(v: str) -> str:
-    """``v`` without group separators, ready for CAST."""
-    return f"replace(replace(replace({v}, ' ', ''), '\u00a0', ''), '\u202f', '')"
-
-
-def _iso_t(v: str) -> str:
-    return f"replace({v}, ' ', 'T')"
-
-
-def _iso_utc(v: str) -> str:
-    return f"regexp_replace({_iso_t(v)}, '[Zz]$', '+00:00')"
-
-
-@dataclass(frozen=True)
-class Parser:
-    """One way of reading a text column: a check on each value and the conversion.
-
-    ``check`` and ``convert`` are SQL templates over ``{v}`` (see ``fill``), the value
-    without surrounding blanks and NULL when blank. ``convert`` must fail loudly (CAST,
-    strptime) rather than return NULL: a value the check accepted and the conversion lost
-    would be a silent loss.
-    """
-
-    key: str
-    type: str
-    check: str
-    convert: str
-    format: str | None = None
-
-
-def fill(template: str, v: str) -> str:
-    """``template`` with ``{v}`` replaced (not ``str.format``: regexes hold braces)."""
-    return template.replace("{v}", v)
-
-
-def _dmy_date(sep: str) -> Parser:
-    pattern = f"[0-9]{{1,2}}{sep}[0-9]{{1,2}}{sep}[0-9]{{4}}"
-    fmt = f"%d{sep}%m{sep}%Y"
-    return Parser(
-        key=f"date_dmy{'_dash' if sep == '-' else ''}",
-        type="date",
-        check=(
-            f"(regexp_full_match({{v}}, '{pattern}') AND try_strptime({{v}}, '{fmt}') IS NOT NULL)"
-        ),
-        convert=f"CAST(strptime({{v}}, '{fmt}') AS DATE)",
-        format=fmt,
-    )
-
-
-NUMERIC = Parser(
-    key="numeric",
-    type="number",  # or integer, and the conversion: see ``_decide``
-    check=f"regexp_full_match({{v}}, '{NUMERIC_PATTERN}')",
-    convert="",
-)
-
-PARSERS: tuple[Parser, ...] = (
-    NUMERIC,
-    Parser(
-        key="boolean",
-        type="boolean",
-        check="lower({v}) IN ('true', 'false')",
-        convert="(lower({v}) = 'true')",
-    ),
-    _dmy_date("/"),
-    _dmy_date("-"),
-    Parser(
-        key="date_iso",
-        type="date",
-        check=f"(regexp_full_match({{v}}, '{_ISO_DATE}') AND try_cast({{v}} AS DATE) IS NOT NULL)",
-        convert="CAST({v} AS DATE)",
-    ),
-    Parser(
-        key="datetime_iso",
-        type="datetime",
-        check=(
-            f"(regexp_full_match({{v}}, '{_ISO_DATE}{_ISO_TIME}')"
-            f" AND try_strptime({_iso_t('{v}')}, {_formats(_ISO_FORMATS)}) IS NOT NULL)"
-        ),
-        convert=f"strptime({_iso_t('{v}')}, {_formats(_ISO_FORMATS)})",
-    ),
-    Parser(
-        key="datetime_utc",
-        type="datetime",
-        check=(
-            f"(regexp_full_match({{v}}, '{_ISO_DATE}{_ISO_TIME}{_ISO_OFFSET}')"
-            f" AND try_strptime({_iso_utc('{v}')}, {_formats([f + '%z' for f in _ISO_FORMATS])})"
-            " IS NOT NULL)"
-        ),
-        # Stored as the UTC wall time: the session runs in UTC (see connection.py).
-        convert=(
-            f"CAST(strptime({_iso_utc('{v}')}, {_formats([f + '%z' for f in _ISO_FORMATS])})"
-            " AS TIMESTAMP)"
-        ),
-    ),
-    Parser(
-        key="datetime_dmy",
-        type="datetime",
-        check=(
-            f"(regexp_full_match({{v}}, '{_DMY_TIME}')"
-            f" AND try_strptime({{v}}, {_formats(_DMY_TIME_FORMATS)}) IS NOT NULL)"
-        ),
-        convert=f"strptime({{v}}, {_formats(_DMY_TIME_FORMATS)})",
-    ),
-)
-PARSERS_BY_KEY = {parser.key: parser for parser in PARSERS}
+PREFILTER_ROWS = 1000  # rows that rule parsers out before the pass over all rows
 
 
 @dataclass(frozen=True)
@@ -186,10 +61,15 @@ class InferredColumn:
     select: str  # SQL expression giving the typed value from the VARCHAR column
     non_null: int
     distinct: int | None  # approximate count of distinct non-blank values, if counted
+    distinct_at_least: bool = False  # ``distinct`` counts only some rows: a lower bound
     format: str | None = None  # strptime format of French dates
     decimal_commas: int = 0  # values written with a decimal comma (number columns)
     decimal_points: int = 0
     utc: bool = False  # datetimes written with an offset, stored as UTC
+    # How the values were written, for ``sampled`` to convert the rows after a sample:
+    parser: str | None = None  # key of the parser that read the column; None for text
+    trimmed: bool = False  # some value had blanks around it, or was blank
+    grouped: bool = False  # some number had group separators
 
 
 def is_code_like(name: str) -> bool:
@@ -197,48 +77,43 @@ def is_code_like(name: str) -> bool:
     return name.startswith(CODE_PREFIXES) or any(t in CODE_WORDS for t in name.split("_"))
 
 
-def value_sql(column: str) -> str:
-    """The value of the VARCHAR ``column`` (an SQL identifier) without surrounding blanks,
-    NULL when blank. Trimming only values that start or end with a blank is four times
-    faster than trimming all (measured: 0.03 s against 0.13 s per million values)."""
-    codes = ", ".join(str(ord(c)) for c in BLANKS)
-    edge = " OR ".join(
-        [f"ascii({column}) IN ({codes})"] + [f"ends_with({column}, chr({ord(c)}))" for c in BLANKS]
-    )
-    return (
-        f"CASE WHEN {edge} THEN nullif(trim({column}, {sql_string(BLANKS)}), '') ELSE {column} END"
-    )
-
-
 def infer_columns(
-    con: duckdb.DuckDBPyConnection, text_parquet: str, names: Sequence[str], titles: Sequence[str]
+    con: duckdb.DuckDBPyConnection, relation: str, names: Sequence[str], titles: Sequence[str]
 ) -> list[InferredColumn]:
-    """The type of each VARCHAR column of ``text_parquet`` (a SQL string literal), in order.
+    """The type of each VARCHAR column of ``relation`` (SQL: a table or a table function), in
+    order, with its counts.
 
-    Two queries: the first ``SAMPLE_ROWS`` rows rule out the parsers that cannot fit (a
-    value that fails a check fails it for the whole column), then one pass over all rows
-    confirms the parsers left and counts values. Distinct values are counted where they make
-    facets (text, booleans, dates); a third query counts them for the rare column that the
-    second pass sent back to text.
+    Distinct values are counted where they make facets (text, booleans, dates): in the pass
+    of ``decide_columns``, and in a third query for the rare column that this pass sent back
+    to text.
     """
+    columns = decide_columns(con, relation, names, titles)
+    uncounted = [c.name for c in columns if c.distinct is None and c.type not in _UNCOUNTED]
+    if uncounted:
+        distinct = _count_distinct(con, relation, uncounted)
+        columns = [replace(c, distinct=distinct.get(c.name, c.distinct)) for c in columns]
+    return columns
+
+
+def decide_columns(
+    con: duckdb.DuckDBPyConnection, relation: str, names: Sequence[str], titles: Sequence[str]
+) -> list[InferredColumn]:
+    """The type of each VARCHAR column of ``relation``, in order, in two queries: the first
+    ``PREFILTER_ROWS`` rows rule out the parsers that cannot fit (a value that fails a check
+    fails it for the whole column), then one pass over all rows confirms the parsers left
+    and counts values."""
     candidates = {name: [] if is_code_like(name) else [p.key for p in PARSERS] for name in names}
-    sample = f"(SELECT * FROM read_parquet({text_parquet}) LIMIT {SAMPLE_ROWS})"
+    sample = f"(SELECT * FROM {relation} LIMIT {PREFILTER_ROWS})"
     found = _profile(con, sample, names, candidates, full=False)
     candidates = {
         name: [key for key in keys if found[name].get(key) is not False]
         for name, keys in candidates.items()
     }
-    source = f"read_parquet({text_parquet})"
-    found = _profile(con, source, names, candidates, full=True)
-    columns = [
+    found = _profile(con, relation, names, candidates, full=True)
+    return [
         _decide(name, title, candidates[name], found[name])
         for name, title in zip(names, titles, strict=True)
     ]
-    uncounted = [c.name for c in columns if c.distinct is None and c.type not in _UNCOUNTED]
-    if uncounted:
-        distinct = _count_distinct(con, source, uncounted)
-        columns = [replace(c, distinct=distinct.get(c.name, c.distinct)) for c in columns]
-    return columns
 
 
 # Quantities and instants: a facet on them would list every value, so their distinct values
@@ -275,7 +150,7 @@ def _profile(
             continue
         items.append((name, "raw_non_null", f"count({r})"))
         if not keys:
-            items.append((name, "blanks", f"count_if({_starts_blank_and_is_blank(r)})"))
+            items.append((name, "blanks", f"count_if({is_blank_sql(r)})"))
             items.append((name, "distinct", f"approx_count_distinct({r})"))
             continue
         items.append((name, "non_null", f"count({v})"))
@@ -283,7 +158,7 @@ def _profile(
         if "numeric" in keys:
             items.append((name, "commas", f"count_if(contains({v}, ','))"))
             items.append((name, "points", f"count_if(contains({v}, '.'))"))
-            groups = " OR ".join(f"contains({v}, chr({ord(c)}))" for c in _GROUP_CHARS)
+            groups = " OR ".join(f"contains({v}, chr({ord(c)}))" for c in GROUP_CHARS)
             items.append((name, "groups", f"count_if({groups})"))
         elif keys[0] in ("boolean", "date_dmy", "date_dmy_dash", "date_iso"):
             items.append((name, "distinct", f"approx_count_distinct({v})"))
@@ -302,15 +177,6 @@ def _profile(
         if "blanks" in counts:
             counts["non_null"] = counts["raw_non_null"] - (counts["blanks"] or 0)  # NULL on 0 rows
     return found
-
-
-def _starts_blank_and_is_blank(column: str) -> str:
-    """SQL: ``column`` is all blanks; only values starting with a blank are trimmed."""
-    codes = ", ".join(str(ord(c)) for c in BLANKS)
-    return (
-        f"CASE WHEN ascii({column}) IN ({codes})"
-        f" THEN trim({column}, {sql_string(BLANKS)}) = '' ELSE false END"
-    )
 
 
 def _count_distinct(
@@ -340,11 +206,13 @@ def _decide(name: str, title: str, candidates: list[str], found: dict[str, Any])
     if not accepted:
         return column
     parser = PARSERS_BY_KEY[accepted[0]]
+    column = replace(column, parser=parser.key, trimmed=bool(found["trimmed"]))
     if not found["trimmed"]:  # no value to trim or to blank: convert the column as it is
         value = ident
     if parser is NUMERIC:
         commas, points = int(found["commas"] or 0), int(found["points"] or 0)
-        number = _stripped(value) if found["groups"] else value
+        column = replace(column, grouped=bool(found["groups"]))
+        number = stripped(value) if found["groups"] else value
         if commas == 0 and points == 0:
             return replace(column, type="integer", select=f"CAST({number} AS BIGINT)")
         return replace(
@@ -356,7 +224,7 @@ def _decide(name: str, title: str, candidates: list[str], found: dict[str, Any])
         )
     fmt = parser.format
     if parser.key == "datetime_dmy":
-        fmt = _DMY_TIME_FORMATS[0] if found.get("seconds") else _DMY_TIME_FORMATS[1]
+        fmt = DMY_TIME_FORMATS[0] if found.get("seconds") else DMY_TIME_FORMATS[1]
     return replace(
         column,
         type=parser.type,

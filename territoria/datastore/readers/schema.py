@@ -3,8 +3,10 @@
 Keys beyond the Table Schema standard are prefixed ``territoria:``:
 
 - on a field: ``territoria:facet`` (bool, worth a facet in the portal and the API),
-  ``territoria:distinct`` (approximate count of distinct values), ``territoria:timezone``
-  (``"UTC"`` when datetimes were written with an offset and stored as UTC instants);
+  ``territoria:distinct`` (approximate count of distinct values; with
+  ``territoria:distinctAtLeast``, a count over some rows only, when these already hold more
+  values than a facet lists), ``territoria:timezone`` (``"UTC"`` when datetimes were
+  written with an offset and stored as UTC instants);
 - on the schema: ``territoria:source`` (how the file was read: ``format``, and for text
   ``encoding``, ``delimiter``, ``decimal``), ``territoria:geo`` (``{"lat": name, "lon": name}``).
 """
@@ -42,6 +44,7 @@ class Field:
     non_null: int
     distinct: int | None  # approximate; counted for the types that may facet
     extra: dict[str, Any] = field(default_factory=dict)  # format, decimalChar, timezone…
+    distinct_at_least: bool = False  # ``distinct`` is a lower bound (more than a facet lists)
 
     def descriptor(self) -> dict[str, Any]:
         descriptor = {
@@ -53,6 +56,8 @@ class Field:
         }
         if self.distinct is not None:
             descriptor["territoria:distinct"] = self.distinct
+        if self.distinct_at_least:
+            descriptor["territoria:distinctAtLeast"] = True
         return descriptor
 
 

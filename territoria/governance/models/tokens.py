@@ -4,9 +4,11 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from territoria.governance.audit import Action, record_event
 
 TOKEN_PREFIX = "trt_"  # noqa: S105 - a public marker that makes leaked tokens greppable
 
@@ -43,17 +45,29 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
-    def issue(cls, user, name: str, scope: str = TokenScope.READ, expires_at=None):
-        """Create a token; returns (token, raw secret). The secret is never stored."""
+    def issue(cls, user, name: str, scope: str = TokenScope.READ, expires_at=None, actor=None):
+        """Create a token; returns (token, raw secret). The secret is never stored.
+
+        The creation is in the audit log (``actor``: who created it; None: the request's user,
+        or none on the command line); if the entry cannot be written, no token is created and
+        ``AuditUnavailable`` propagates.
+        """
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user,
-            name=name,
-            prefix=raw[:10],
-            token_hash=hash_token(raw),
-            scope=scope,
-            expires_at=expires_at,
-        )
+        with transaction.atomic():
+            token = cls.objects.create(
+                user=user,
+                name=name,
+                prefix=raw[:10],
+                token_hash=hash_token(raw),
+                scope=scope,
+                expires_at=expires_at,
+            )
+            record_event(
+                Action.TOKEN_CREATE,
+                actor=actor,
+                target=f"token:{token.pk}",
+                detail={"user": user.pk, "scope": str(scope)},
+            )
         return token, raw
 
     def is_usable(self) -> bool:

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from territoria.governance.gate import can_write_dataset
+from territoria.governance.gate import can_write_dataset, is_steward
 from territoria.portal.markup import markdown_excerpt, render_markdown
 
 register = template.Library()
@@ -25,3 +25,9 @@ def excerpt(text: str, words: int = 40) -> str:
 def may_upload(user) -> bool:
     """``{% if user|may_upload %}``: may the user create a dataset (the gate decides)?"""
     return can_write_dataset(user, None)
+
+
+@register.filter
+def may_read_journal(user) -> bool:
+    """``{% if user|may_read_journal %}``: may the user browse the whole audit journal?"""
+    return is_steward(user)

@@ -1,0 +1,1 @@
+"""Account pages: sign-in (``signin``), my account and organisation members (``members``)."""
