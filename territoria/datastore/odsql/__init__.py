@@ -2,7 +2,8 @@
 
 The flow is ``lexer`` → ``parser`` (text to the ``ast``) → ``compiler`` and ``functions``
 (checked against a version's schema, translated to DuckDB SQL fragments whose literals are
-bound parameters; ``dates`` and ``text`` for periods and accent-blind matching) →
+bound parameters; ``dates`` and ``text`` for periods and accent-blind matching, ``geo``
+for geometry literals and geo predicates, ``dateformat`` for date_format patterns) →
 ``planner`` (the clauses of one query, as a plan) → ``statements`` (the SQL to run).
 ``render`` writes a tree back as ODSQL. Nothing here runs a query: ``datastore.query`` does.
 """

@@ -60,6 +60,24 @@ class Date(Node):
 
 
 @dataclass(frozen=True)
+class Geometry(Node):
+    text: str  # WKT or GeoJSON as written between the quotes of geom'…'; checked by the parser
+
+
+@dataclass(frozen=True)
+class Distance(Node):
+    text: str  # a number and its unit as written: ``10km``, ``2.5mi``; checked by the lexer
+
+    @property
+    def metres(self) -> float:
+        from territoria.datastore.odsql.geometry import parse_distance
+
+        metres = parse_distance(self.text)
+        assert metres is not None
+        return metres
+
+
+@dataclass(frozen=True)
 class Call(Node):
     name: str  # lower-cased
     args: tuple[Expr, ...]
@@ -150,6 +168,8 @@ Expr = (
     | Boolean
     | Null
     | Date
+    | Geometry
+    | Distance
     | Call
     | Negate
     | Arithmetic
@@ -165,6 +185,7 @@ Expr = (
 )
 
 LITERALS = (String, Number, Boolean, Null, Date)
+GEO_LITERALS = (Geometry, Distance)
 
 
 # Clause items ------------------------------------------------------------------------------

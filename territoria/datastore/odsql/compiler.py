@@ -15,8 +15,10 @@ from typing import Any
 from territoria.datastore.odsql import ast
 from territoria.datastore.odsql.dates import DateSpan, parse_date_span
 from territoria.datastore.odsql.functions import compile_call, matches
+from territoria.datastore.odsql.geo import point_value, target
 from territoria.datastore.odsql.render import render
 from territoria.datastore.odsql.sql import (
+    GEO,
     NUMERIC,
     TEMPORAL,
     TYPE_NAMES,
@@ -77,6 +79,12 @@ def compile_value(node: ast.Expr, scope: Scope) -> Typed:  # noqa: C901 - one ca
             return Typed(Sql.param(span.bound(span.start)), kind)
         case ast.Star():
             raise scope.error("'*' is only allowed in select, count(*) and search(*, …)", node)
+        case ast.Geometry():
+            raise scope.error("a geometry geom'…' is only allowed in a geo function", node)
+        case ast.Distance():
+            raise scope.error(
+                f"a distance ({node.text}) is only allowed in within_distance()", node
+            )
         case ast.Call():
             return compile_call(node, scope, _callbacks)
         case ast.Negate(operand=operand):
@@ -114,9 +122,9 @@ def _matching_key(node: ast.Expr, scope: Scope) -> Typed | None:
     assert scope.keys is not None
     for key in scope.keys:
         if key.expr == node:
-            return key.typed
+            return key.output
         if isinstance(node, ast.Field) and key.alias == node.name:
-            return key.typed
+            return key.output
     if isinstance(node, ast.Field):
         raise scope.error(
             f"field '{node.name}' must be in group_by or inside an aggregate function", node
@@ -126,7 +134,18 @@ def _matching_key(node: ast.Expr, scope: Scope) -> Typed | None:
 
 def _field(node: ast.Field, scope: Scope) -> Typed:
     name = scope.resolve_field(node)
+    if name not in scope.fields:  # the point of a lat/lon dataset
+        return Typed(point_value(target(node, scope, "select")), "geo_point")
     return Typed(quote_identifier(name), scope.fields[name])
+
+
+def _not_geo(typed: Typed, node: ast.Expr, scope: Scope, what: str) -> Typed:
+    if typed.type in GEO:
+        raise scope.error(
+            f"cannot {what} {_describe(node, typed)} (use within_distance, in_bbox, intersects…)",
+            node,
+        )
+    return typed
 
 
 def _span(text: str, node: ast.Node, scope: Scope) -> DateSpan:
@@ -173,7 +192,7 @@ def _compare(node: ast.Compare, scope: Scope) -> Sql:
         return Sql.of(f"({{}} {test})", compile_value(left, scope).sql)
     if isinstance(left, ast.LITERALS) and not isinstance(right, ast.LITERALS):
         op, left, right = _FLIPPED[op], right, left
-    target = compile_value(left, scope)
+    target = _not_geo(compile_value(left, scope), left, scope, "compare")
     if isinstance(right, ast.LITERALS):
         return _compare_literal(target, op, right, node, scope)
     other = compile_value(right, scope)
@@ -211,7 +230,10 @@ def coerce(literal: ast.Expr, kind: str, scope: Scope) -> Any:
     if kind in TEMPORAL and isinstance(literal, ast.Date | ast.String | ast.Number):
         text = literal.value if isinstance(literal, ast.String) else literal.text
         if not isinstance(literal, ast.Number) or text.isdigit():  # 2024 is a year
-            return _span(str(text), literal, scope)
+            span = _span(str(text), literal, scope)
+            if kind == "datetime" and scope.context.timezone is not None:
+                span = span.in_zone(scope.context.timezone)
+            return span
     value: Any = None
     if kind in NUMERIC:
         value = _number(literal)
@@ -249,7 +271,7 @@ def _boolean(literal: ast.Expr) -> bool | None:
 def _in(node: ast.In, scope: Scope) -> Sql:
     """``x IN (a, b)``: one SQL ``IN`` for plain values, else ``x = a OR x = b`` (periods of
     dates, NULL, expressions), each compared by the rules of ``=``."""
-    target = compile_value(node.operand, scope)
+    target = _not_geo(compile_value(node.operand, scope), node.operand, scope, "compare")
     plain = target.type not in TEMPORAL | {"null"} and all(
         isinstance(item, ast.LITERALS) and not isinstance(item, ast.Null) for item in node.items
     )
@@ -266,7 +288,7 @@ def _in(node: ast.In, scope: Scope) -> Sql:
 
 
 def _range(node: ast.Range, scope: Scope) -> Sql:
-    target = compile_value(node.operand, scope)
+    target = _not_geo(compile_value(node.operand, scope), node.operand, scope, "compare")
     if target.type == "boolean":
         raise scope.error(f"cannot take a range of {_describe(node.operand, target)}", node)
     low = _bound(target, node.low, scope, "low")

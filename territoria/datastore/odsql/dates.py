@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 _DATE_RE = re.compile(
     r"""^(?P<year>\d{4})
@@ -35,11 +36,27 @@ class DateSpan:
     start: datetime  # naive, UTC when the text carried a time zone
     end: datetime  # exclusive
     precision: str  # one of PRECISIONS
+    zoned: bool = False  # start and end are UTC: the text had a zone, or in_zone() moved them
 
     @property
     def whole_days(self) -> bool:
-        """True when the span is made of whole days (a year, a month or a day)."""
-        return self.precision in ("year", "month", "day")
+        """True when the span is made of whole days (a year, a month or a day) of UTC."""
+        return self.precision in ("year", "month", "day") and not self.zoned
+
+    def in_zone(self, zone: str) -> DateSpan:
+        """The span read as wall-clock time in ``zone`` (the query's timezone), in UTC.
+        ``date'2024-01-01'`` in Europe/Paris starts at 2023-12-31T23:00 UTC."""
+        if self.zoned:
+            return self
+        local = ZoneInfo(zone)
+
+        def utc(moment: datetime) -> datetime:
+            try:
+                return moment.replace(tzinfo=local).astimezone(UTC).replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                return moment
+
+        return DateSpan(utc(self.start), utc(self.end), self.precision, zoned=True)
 
     def bound(self, value: datetime) -> date | datetime:
         """A parameter for ``value``: a ``date`` when the span is in whole days."""
@@ -72,7 +89,8 @@ def parse_date_span(text: str) -> DateSpan | None:
         return None
     if fraction is not None:
         precision = "microsecond"
-    return DateSpan(start, _period_end(start, precision), precision)
+    zoned = parts["zone"] is not None
+    return DateSpan(start, _period_end(start, precision), precision, zoned)
 
 
 def _to_utc(moment: datetime, zone: str) -> datetime:

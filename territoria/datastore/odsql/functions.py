@@ -8,12 +8,33 @@ accents (see ``odsql.text``): "evry" matches "Évry".
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from territoria.datastore.odsql import ast
-from territoria.datastore.odsql.sql import NUMERIC, TEMPORAL, TYPE_NAMES, Scope, Sql, Typed
+from territoria.datastore.odsql.dateformat import compile_date_format
+from territoria.datastore.odsql.geo import (
+    GEO_AGGREGATES,
+    GEO_PREDICATES,
+    compile_distance,
+    compile_envelope,
+    compile_geo_predicate,
+)
+from territoria.datastore.odsql.sql import (
+    GEO,
+    NUMERIC,
+    TEMPORAL,
+    TYPE_NAMES,
+    Scope,
+    Sql,
+    Typed,
+    compatible,
+    local_time,
+)
 from territoria.datastore.odsql.text import contains_pattern, prefix_pattern
 
-AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "median", "percentile"})
+AGGREGATES = frozenset(
+    {"count", "sum", "avg", "min", "max", "median", "percentile", *GEO_AGGREGATES}
+)
 _DATE_PARTS = {
     "year": "year",
     "month": "month",
@@ -63,7 +84,29 @@ def compile_call(
         sql = value.sql
         if value.type == "null":  # DuckDB cannot pick year(NULL)'s overload: give it a type
             sql = Sql.of("CAST({} AS TIMESTAMP)", sql)
+        elif value.type == "datetime":
+            sql = local_time(sql, scope.context)
         return Typed(Sql.of(f"{_DATE_PARTS[name]}({{}})", sql), "integer")
+    if name == "date_format":
+        arg, pattern = _arity(node, 2, scope)
+        value = compile_value(arg, scope)
+        _expect(value, TEMPORAL | {"null"}, "a date", arg, scope)
+        text = _quoted_text(pattern, name, scope)
+        sql = Sql.of("CAST({} AS TIMESTAMP)", value.sql)
+        if value.type == "datetime":
+            sql = local_time(sql, scope.context)
+        formatted = compile_date_format(sql, text, scope.context.lang)
+        if formatted is None:
+            raise scope.error(f"date_format(): unsupported pattern {text!r}", pattern)
+        return Typed(formatted, "string")
+    if name in ("ifnull", "coalesce"):
+        return _ifnull(node, scope, compile_value)
+    if name == "now":
+        return _now(node, scope)
+    if name in GEO_PREDICATES:
+        return Typed(compile_geo_predicate(node, scope), "boolean")
+    if name == "distance":
+        return compile_distance(node, scope)
     if name in _TEXT_FUNCTIONS:
         (arg,) = _arity(node, 1, scope)
         value = compile_value(arg, scope)
@@ -111,6 +154,8 @@ def _aggregate(node: ast.Call, scope: Scope, compile_value: CompileValue) -> Typ
         raise scope.error(f"aggregate function {node.name}() is not allowed here", node)
     rows = scope.rows()
     name = node.name
+    if name in GEO_AGGREGATES:
+        return compile_envelope(node, scope)
     if name == "count":
         (arg,) = _arity(node, 1, scope)
         if isinstance(arg, ast.Star):
@@ -132,6 +177,8 @@ def _aggregate(node: ast.Call, scope: Scope, compile_value: CompileValue) -> Typ
     value = compile_value(arg, rows)
     distinct = "DISTINCT " if node.distinct else ""
     if name in ("min", "max"):
+        if value.type in GEO:
+            raise scope.error(f"{name}() cannot compare geographic values", arg)
         return Typed(Sql.of(f"{name}({{}})", value.sql), value.type)
     _expect(value, NUMERIC | {"null"}, "a number", arg, scope)
     kind = "integer" if name == "sum" and value.type == "integer" else "number"
@@ -172,3 +219,47 @@ def _search(node: ast.Call, scope: Scope, compile_value: CompileValue) -> Sql:
         haystack = Sql.of("concat_ws({}, {})", separator, Sql.join(", ", columns))
     tests = [matches(haystack, contains_pattern(word)) for word in words]
     return Sql.of("({})", Sql.join(" AND ", tests))
+
+
+def _ifnull(node: ast.Call, scope: Scope, compile_value: CompileValue) -> Typed:
+    """``ifnull(a, b)``: ``a``, or ``b`` where ``a`` is null (values of one kind)."""
+    first, second = _arity(node, 2, scope)
+    left, right = compile_value(first, scope), compile_value(second, scope)
+    if not compatible(left.type, right.type) or left.type in GEO:
+        kind = TYPE_NAMES.get(right.type, right.type)
+        raise scope.error(f"{node.name}() needs two values of one kind, got a {kind}", second)
+    kind = left.type if left.type != "null" else right.type
+    if {left.type, right.type} == {"integer", "number"}:
+        kind = "number"
+    return Typed(Sql.of("coalesce({}, {})", left.sql, right.sql), kind)
+
+
+# now(days=-7): Opendatasoft shifts the current date-time by named amounts.
+_NOW_UNITS = {"years": 365.25, "months": 30.4375, "weeks": 7.0, "days": 1.0}
+_NOW_TIMES = {"hours": 3600.0, "minutes": 60.0, "seconds": 1.0}
+
+
+def _now(node: ast.Call, scope: Scope) -> Typed:
+    """The current date-time (UTC, as stored), shifted by ``now(days=-7, hours=2)``."""
+    moment = datetime.now(UTC).replace(tzinfo=None)
+    for arg in node.args:
+        if not (
+            isinstance(arg, ast.Compare)
+            and arg.op == "="
+            and isinstance(arg.left, ast.Field)
+            and arg.left.name.lower() in (*_NOW_UNITS, *_NOW_TIMES)
+        ):
+            raise scope.error("now() takes shifts such as days=-7 or hours=2", arg)
+        unit = arg.left.name.lower()
+        amount = arg.right
+        sign = 1
+        while isinstance(amount, ast.Negate):
+            sign, amount = -sign, amount.operand
+        if not isinstance(amount, ast.Number) or len(amount.text) > 6:
+            raise scope.error(f"now(): {unit} must be a number", arg.right)
+        seconds = sign * float(amount.value) * (_NOW_TIMES.get(unit) or 86400 * _NOW_UNITS[unit])
+        try:
+            moment += timedelta(seconds=seconds)
+        except OverflowError:
+            raise scope.error("now(): shift out of range", arg.right) from None
+    return Typed(Sql.of("CAST({} AS TIMESTAMP)", Sql.param(moment)), "datetime")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from territoria.datastore.errors import QueryError
+from territoria.datastore.odsql.geometry import DISTANCE_RE
 
 # Longest clause we read: ODSQL clauses are typed by people or built by a portal's filters;
 # 20,000 characters is far beyond both and keeps a hostile request from costing CPU.
@@ -29,6 +30,8 @@ class Kind(Enum):
     STRING = "string"
     NUMBER = "number"
     DATE = "date"  # date'2024-01-31': text is what stands between the quotes
+    GEOM = "geometry"  # geom'POINT(2.35 48.85)': text is what stands between the quotes
+    DISTANCE = "distance"  # 10km, 2.5mi: a number glued to its unit
     SYMBOL = "symbol"  # an operator or a punctuation mark
     END = "end"
 
@@ -54,6 +57,8 @@ class Token:
             return f"string {_shorten(self.text)!r}"
         if self.kind is Kind.DATE:
             return f"date {_shorten(self.text)!r}"
+        if self.kind is Kind.GEOM:
+            return f"geometry {_shorten(self.text)!r}"
         return repr(_shorten(self.text))
 
 
@@ -117,6 +122,11 @@ def _read_word(text: str, start: int, param: str, tokens: list[Token]) -> int:
     while end < len(text) and _is_word_char(text[end]):
         end += 1
     word = text[start:end]
+    # A distance: digits glued to a unit (``10km``, ``2.5mi``), read as one token.
+    distance = DISTANCE_RE.match(text, start)
+    if distance is not None and not _is_word_char(text[distance.end() : distance.end() + 1] or " "):
+        tokens.append(Token(Kind.DISTANCE, distance.group(0), start))
+        return distance.end()
     if word.isascii() and word.isdigit():
         # A decimal part only if a digit follows the dot: ``1..10`` is a range, not ``1.``.
         if end + 1 < len(text) and text[end] == "." and text[end + 1] in _DIGITS:
@@ -125,11 +135,12 @@ def _read_word(text: str, start: int, param: str, tokens: list[Token]) -> int:
                 end += 1
         tokens.append(Token(Kind.NUMBER, text[start:end], start))
         return end
-    if word.lower() == "date":
+    if word.lower() in ("date", "geom"):
         quote = _skip_spaces(text, end)
         if quote < len(text) and text[quote] in "'\"":
             value, after = _read_string(text, quote, param)
-            tokens.append(Token(Kind.DATE, value, start))
+            kind = Kind.DATE if word.lower() == "date" else Kind.GEOM
+            tokens.append(Token(kind, value, start))
             return after
     tokens.append(Token(Kind.WORD, word, start))
     return end

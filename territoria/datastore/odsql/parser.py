@@ -19,7 +19,8 @@ Grammar (keywords are case-insensitive; tests/datastore/test_odsql_parser.py has
     sum       := product (("+" | "-") product)*
     product   := unary (("*" | "/") unary)*
     unary     := "-" unary | primary
-    primary   := number | string | date'…' | TRUE | FALSE | NULL | name | `quoted name`
+    primary   := number | distance | string | date'…' | geom'…' | TRUE | FALSE | NULL
+               | name | `quoted name`
                | function "(" [DISTINCT] [arg ("," arg)*] ")" | "(" expr ")"
     arg       := "*" | expr
 
@@ -35,6 +36,7 @@ from typing import NoReturn, TypeVar
 from territoria.datastore.errors import QueryError
 from territoria.datastore.odsql import ast
 from territoria.datastore.odsql.dates import parse_date_span
+from territoria.datastore.odsql.geometry import GeometryError, parse_geometry
 from territoria.datastore.odsql.lexer import Kind, Token, tokenize
 
 # Words that can never be a bare field name (back-quote them: `not`). Function names such as
@@ -331,6 +333,21 @@ class _Parser:
                 )
             self.advance()
             return ast.Date(token.text, pos=token.pos)
+        if token.kind is Kind.GEOM:
+            try:
+                parse_geometry(token.text)
+            except GeometryError as error:
+                raise QueryError(
+                    f"{self.param}: invalid geometry at position {token.pos}: {error}"
+                    " (use WKT such as POINT(2.35 48.85), or GeoJSON)",
+                    param=self.param,
+                    position=token.pos,
+                ) from None
+            self.advance()
+            return ast.Geometry(token.text, pos=token.pos)
+        if token.kind is Kind.DISTANCE:
+            self.advance()
+            return ast.Distance(token.text, pos=token.pos)
         if token.kind is Kind.QUOTED_NAME:
             self.advance()
             return ast.Field(token.text, pos=token.pos)

@@ -122,6 +122,10 @@ def _render_bare(node: ast.Expr) -> str:  # noqa: C901 - one case per node kind
             return "NULL"
         case ast.Date(text=text):
             return f"date'{text}'"
+        case ast.Geometry(text=text):
+            return "geom" + render_string(text)
+        case ast.Distance(text=text):
+            return text
     raise TypeError(f"not an ODSQL node: {node!r}")
 
 

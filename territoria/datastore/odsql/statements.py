@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from territoria.datastore.odsql.planner import ROW_NUMBER, Plan
-from territoria.datastore.odsql.sql import Sql, quote_identifier, quote_string
+from territoria.datastore.odsql.planner import ROW_NUMBER, Output, Plan
+from territoria.datastore.odsql.sql import Sql, local_time, quote_identifier, quote_string
+
+# How a value of each type is cast back from the JSON a cursor carries.
+_CURSOR_CASTS = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "null": "VARCHAR",
+}
 
 
 def parquet_source(path: Path, row_number: bool = False) -> str:
@@ -21,9 +33,52 @@ def parquet_source(path: Path, row_number: bool = False) -> str:
     return f"read_parquet({quote_string(str(path.resolve()))}{options})"
 
 
-def _filtered(plan: Plan, path: Path, row_number: bool = False) -> Sql:
-    where = Sql.of(" WHERE {}", plan.where) if plan.where is not None else Sql("")
+def _filtered(plan: Plan, path: Path, row_number: bool = False, after: Sql | None = None) -> Sql:
+    parts = [part for part in (plan.where, after) if part is not None]
+    where = Sql.of(" WHERE {}", Sql.join(" AND ", parts)) if parts else Sql("")
     return Sql.of(f"FROM {parquet_source(path, row_number)}{{}}", where)
+
+
+def shaped(output: Output, shape: str, plan: Plan) -> Sql:
+    """An output as a format carries it. ``json`` (records, csv, json, geojson: Python
+    finishes the shaping): shapes as GeoJSON text. ``excel``: also points as "lat, lon" and
+    date-times at the query's wall-clock time. ``raw`` (parquet): values as stored."""
+    sql = output.sql
+    if shape == "raw":
+        return sql
+    if output.type == "geo_shape":
+        return Sql.of("CAST(ST_AsGeoJSON({}) AS VARCHAR)", sql)
+    if shape == "excel" and output.type == "geo_point":
+        return Sql.of(
+            "CASE WHEN {} IS NULL THEN NULL ELSE concat(({}).lat, ', ', ({}).lon) END",
+            sql,
+            sql,
+            sql,
+        )
+    if shape == "excel" and output.type == "datetime":
+        return local_time(sql, plan.context)
+    return sql
+
+
+def keyset_condition(plan: Plan, values: list[Any]) -> Sql:
+    """Rows after the one whose sort values are ``values``, in the plan's order (nulls last).
+
+    Precondition: ``plan.sort_keys`` is not empty and ``values`` has one value per key."""
+    equal: list[Sql] = []
+    branches: list[Sql] = []
+    for key, value in zip(plan.sort_keys, values, strict=True):
+        sql = key.value.sql
+        if value is None:
+            equal.append(Sql.of("({} IS NULL)", sql))
+            continue  # nothing sorts after a null but other nulls
+        bound = Sql.of(f"CAST({{}} AS {_CURSOR_CASTS[key.value.type]})", Sql.param(value))
+        op = "<" if key.descending else ">"
+        after = Sql.of(f"({{}} {op} {{}} OR {{}} IS NULL)", sql, bound, sql)
+        branches.append(Sql.join(" AND ", [*equal, after]))
+        equal.append(Sql.of("({} = {})", sql, bound))
+    if not branches:
+        return Sql("FALSE")
+    return Sql.of("({})", Sql.join(" OR ", (Sql.of("({})", b) for b in branches)))
 
 
 def _grouped_rows(plan: Plan, path: Path) -> Sql:
@@ -38,13 +93,29 @@ def _key_columns(plan: Plan) -> str:
 
 
 def select_statement(
-    plan: Plan, path: Path, limit: int | None, offset: int, *, with_total: bool = False
+    plan: Plan,
+    path: Path,
+    limit: int | None,
+    offset: int,
+    *,
+    with_total: bool = False,
+    shape: str = "json",
+    with_sort: bool = False,
+    after: Sql | None = None,
 ) -> Sql:
     """The rows (or groups) of the plan over the file at ``path``, in order, paged.
-    ``with_total`` adds a last column: the number of groups, counted in the same pass."""
-    columns = Sql.join(
-        ", ", (Sql.of("{} AS {}", o.sql, quote_identifier(o.column)) for o in plan.outputs)
-    )
+    ``with_total`` adds a last column: the number of groups, counted in the same pass;
+    ``with_sort`` adds the sort values of each row (for a cursor), ``after`` keeps only the
+    rows after a cursor (a ``keyset_condition``)."""
+    items = [
+        Sql.of("{} AS {}", shaped(o, shape, plan), quote_identifier(o.column)) for o in plan.outputs
+    ]
+    if with_sort:
+        items.extend(
+            Sql.of("{} AS {}", key.value.sql, quote_identifier(f"{plan.prefix}s{index}"))
+            for index, key in enumerate(plan.sort_keys)
+        )
+    columns = Sql.join(", ", items)
     if plan.keys:
         total = ", count(*) OVER ()" if with_total else ""
         body = Sql.of(
@@ -53,7 +124,7 @@ def select_statement(
             _grouped_rows(plan, path),
         )
     else:
-        body = Sql.of("SELECT {} {}", columns, _filtered(plan, path, plan.row_order))
+        body = Sql.of("SELECT {} {}", columns, _filtered(plan, path, plan.row_order, after))
     if plan.order:
         body = Sql.of("{} ORDER BY {}", body, Sql.join(", ", plan.order))
     if limit is not None:

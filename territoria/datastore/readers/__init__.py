@@ -9,8 +9,10 @@ Schema (``{"fields": [{"name", "type", "title", ...}], ...}``); field ``name`` i
 name lower-cased snake_case (as Opendatasoft does), ``title`` the header as written.
 Raises IngestError with a one-line reason naming the place of the fault.
 
-The format is told from the content: CSV/TSV/text (``csv``: encoding, delimiter, types),
-Parquet, JSON arrays of objects and JSON Lines, each possibly gzipped (``formats``). The
+The format is told from the content (``formats``): CSV/TSV/text (``csv``: encoding,
+delimiter, types), Parquet, JSON arrays of objects and JSON Lines, GeoJSON (``geojson``),
+XLSX/XLS/ODS (``spreadsheet``), the text formats also gzipped or alone in a ZIP (``archive``:
+never trusted). A GTFS feed is several tables: ``gtfs.open_gtfs`` checks and splits it. The
 schema keys beyond Table Schema (``territoria:facet``, ``territoria:source``,
 ``territoria:geo``…) are listed in ``schema``; what each type accepts, in ``parsers``; how a
 CSV's columns get their types, in ``csv`` (the fast path of ``sampled``, the exact path of

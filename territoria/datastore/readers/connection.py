@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from territoria.datastore.progress import watch_connection
+
 # Buffer budget of one ingestion. DuckDB spills to ``temp_directory`` beyond it, so a file of
 # any size streams; DESIGN.md asks for a 5 GB CSV to ingest under 1 GB of peak RSS, and the
 # process needs some room besides DuckDB's buffers.
@@ -31,6 +33,7 @@ def open_connection(temp_dir: Path) -> duckdb.DuckDBPyConnection:
         },
     )
     con.execute("SET TimeZone = 'UTC'")
+    watch_connection(con)  # the running operation's progress bar and cancellation, if any
     return con
 
 

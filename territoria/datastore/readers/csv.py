@@ -75,9 +75,9 @@ def read_csv(source: Path, dest: Path, *, work: Path) -> ReadResult:
             "format": "csv",
             "encoding": encoding.name,
             "delimiter": csv.dialect.delimiter,
-            "decimal": _decimal_mark(columns),
+            "decimal": decimal_mark(columns),
         }
-        fields = [_field(column) for column in columns]
+        fields = [inferred_field(column) for column in columns]
         schema = build_schema(con, sql_string(str(dest)), fields, source_info)
     finally:
         con.close()
@@ -162,12 +162,24 @@ def _read_exactly(csv: ParsedCsv, dest: Path, work: Path) -> tuple[int, list[Inf
     )
     row_count = int(written[0][0]) if written else 0
     relation = f"read_parquet({text_parquet})"
-    columns = infer_columns(csv.con, relation, csv.names, csv.dialect.header)
+    return row_count, write_inferred(csv.con, relation, csv.names, csv.dialect.header, dest)
+
+
+def write_inferred(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    names: list[str],
+    titles: list[str],
+    dest: Path,
+) -> list[InferredColumn]:
+    """Type the VARCHAR columns ``names`` of ``relation`` over all rows (``inference``) and
+    write them to ``dest``; also how the text of a spreadsheet becomes typed columns."""
+    columns = infer_columns(con, relation, names, titles)
     selects = ", ".join(f"{c.select} AS {sql_identifier(c.name)}" for c in columns)
-    csv.con.execute(
+    con.execute(
         f"COPY (SELECT {selects} FROM {relation}) TO {sql_string(str(dest))} ({PARQUET_OPTIONS})"
     )
-    return row_count, columns
+    return columns
 
 
 def _move(path: Path, dest: Path) -> None:
@@ -177,14 +189,14 @@ def _move(path: Path, dest: Path) -> None:
         shutil.move(path, dest)
 
 
-def _decimal_mark(columns: list[InferredColumn]) -> str:
+def decimal_mark(columns: list[InferredColumn]) -> str:
     """The decimal mark most values of the source's number columns use; ``.`` if none."""
     commas = sum(c.decimal_commas for c in columns)
     points = sum(c.decimal_points for c in columns)
     return "," if commas > points else "."
 
 
-def _field(column: InferredColumn) -> Field:
+def inferred_field(column: InferredColumn) -> Field:
     extra: dict[str, object] = {}
     if column.format:
         extra["format"] = column.format

@@ -9,18 +9,26 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Literal
 
 from territoria.datastore.errors import IngestError
 
-SourceFormat = Literal["csv", "parquet", "json", "jsonl", "gzip"]
+SourceFormat = Literal[
+    "csv", "parquet", "json", "jsonl", "gzip", "zip", "xlsx", "xlsb", "xls", "ods", "geojson",
+    "gtfs",
+]  # fmt: skip
+# The legacy Office container (OLE2): an XLS workbook, or a Word or Outlook file that the
+# spreadsheet reader then refuses.
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# GTFS files that tell a feed from any other ZIP (gtfs.org/schedule/reference).
+GTFS_MARKERS = frozenset({"stops.txt", "stop_times.txt", "trips.txt", "routes.txt", "agency.txt"})
 
 HEAD_BYTES = 64 * 1024
 
 # Formats recognised by their signature, refused with their name so the producer knows why.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (XLS)"),
     (b"%PDF", "PDF document"),
     (b"SQLite format 3\x00", "SQLite database"),
     (b"ARROW1", "Arrow IPC file"),
@@ -46,8 +54,12 @@ def detect_format(path: Path) -> SourceFormat:
         return "parquet"
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
-    if head.startswith(b"PK\x03\x04"):
-        raise IngestError(f"unsupported format: {_describe_zip(path)}")
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_format(path)
+    if head.startswith(OLE2):
+        return "xls"
+    if head.lstrip().startswith(b"\x1e"):
+        return "geojson"  # a GeoJSON text sequence (RFC 8142): records open with RS
     for signature, description in _SIGNATURES:
         if head.startswith(signature):
             raise IngestError(f"unsupported format: {description}")
@@ -74,7 +86,7 @@ def _text_format(text: str) -> SourceFormat:
         raise IngestError("unsupported format: JSON array of values (expected objects)")
     if text.startswith("{"):
         if _GEOJSON.search(text):
-            raise IngestError("unsupported format: GeoJSON")
+            return "geojson"
         return "jsonl"
     return "csv"
 
@@ -88,19 +100,32 @@ def _is_blank(path: Path) -> bool:
     return True
 
 
-def _describe_zip(path: Path) -> str:
+def _zip_format(path: Path) -> SourceFormat:
+    """A ZIP is a workbook (XLSX, ODS), a GTFS feed, or an archive of one table (``zip``).
+
+    Raises IngestError naming what else it is (a shapefile), or when it cannot be opened.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError):
-        return "ZIP archive"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as error:
+        raise IngestError(f"invalid ZIP archive: {error}") from error
+    except (NotImplementedError, RuntimeError) as error:  # ZIP versions, encrypted mimetype
+        raise IngestError(f"unsupported ZIP archive: {error}") from error
     if b"opendocument.spreadsheet" in mimetype:
-        return "OpenDocument spreadsheet (ODS)"
-    if any(name.startswith("xl/") for name in names):
-        return "Excel workbook (XLSX)"
-    if "[Content_Types].xml" not in names and any(n.endswith("stops.txt") for n in names):
-        return "GTFS feed (ZIP)"
-    if any(name.endswith(".shp") for name in names):
-        return "zipped shapefile"
-    return "ZIP archive"
+        return "ods"
+    if mimetype:
+        raise IngestError(f"unsupported format: {mimetype.decode('ascii', 'replace')}")
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "[Content_Types].xml" in names:
+        raise IngestError("unsupported format: Office document that is not a workbook")
+    basenames = {name.replace("\\", "/").rsplit("/", 1)[-1] for name in names}
+    if len(basenames & GTFS_MARKERS) >= 2:
+        return "gtfs"
+    if any(name.lower().endswith(".shp") for name in names):
+        raise IngestError("unsupported format: zipped shapefile")
+    return "zip"

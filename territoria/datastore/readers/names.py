@@ -11,11 +11,18 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from territoria.datastore.errors import IngestError
+
 # Letters that NFKD does not decompose into ASCII.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o"})
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 # PostgreSQL truncates identifiers at 63 bytes; a name stays usable there as a column name.
 MAX_NAME_LENGTH = 60
+# Columns of one table. Typing costs about 25 ms per column whatever the rows (planning
+# DuckDB's checks; 1,000 columns: about 25 s), DuckDB's CSV reader runs out of its 768 MB
+# buffer budget past a few thousand VARCHAR columns (10,000: out of memory on 2 rows), and
+# PostgreSQL caps a table at 1,600. A wider file is refused with its count (decision 0010).
+MAX_COLUMNS = 1000
 
 
 def snake_case(title: str) -> str:
@@ -32,7 +39,10 @@ def field_names(titles: Sequence[str]) -> list[str]:
     """One unique name per title, in order.
 
     An empty name becomes ``column_<position>`` (1-based); a repeated one gets ``_2``, ``_3``…
+    Raises IngestError past ``MAX_COLUMNS`` titles.
     """
+    if len(titles) > MAX_COLUMNS:
+        raise IngestError(f"{len(titles):,} columns: at most {MAX_COLUMNS:,} are supported")
     names: list[str] = []
     used: set[str] = set()
     for position, title in enumerate(titles, start=1):

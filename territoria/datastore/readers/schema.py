@@ -8,7 +8,12 @@ Keys beyond the Table Schema standard are prefixed ``territoria:``:
   values than a facet lists), ``territoria:timezone`` (``"UTC"`` when datetimes were
   written with an offset and stored as UTC instants);
 - on the schema: ``territoria:source`` (how the file was read: ``format``, and for text
-  ``encoding``, ``delimiter``, ``decimal``), ``territoria:geo`` (``{"lat": name, "lon": name}``).
+  ``encoding``, ``delimiter``, ``decimal``; ``compression`` and ``member`` for gzip and ZIP;
+  ``sheet`` and ``sheets`` for workbooks; ``layout`` for GeoJSON), ``territoria:geo``
+  (``{"lat": name, "lon": name}`` for point columns; for GeoJSON ``{"shape": "geo_shape",
+  "point": "geo_point_2d", "bbox": "_bbox"}``, see ``geojson``), ``territoria:warnings``
+  (what was read but deserves the producer's eye: a list of ``{"code", "count", "message"}``,
+  e.g. ``merged_cells``, ``geometry_repaired``, ``geometry_invalid`` with ``features``).
 """
 
 from __future__ import annotations
@@ -25,10 +30,13 @@ from territoria.datastore.readers.connection import sql_identifier
 
 # A facet lists values to refine on; past a thousand it is a search box, not a facet.
 FACET_MAX_DISTINCT = 1000
-LATITUDE_NAMES = ("lat", "latitude", "y_wgs84", "lat_wgs84", "latitude_wgs84", "wgs84_lat")
+LATITUDE_NAMES = (
+    "lat", "latitude", "y_wgs84", "lat_wgs84", "latitude_wgs84", "wgs84_lat",
+    "stop_lat", "shape_pt_lat",  # GTFS
+)  # fmt: skip
 LONGITUDE_NAMES = (
     "lon", "lng", "long", "longitude", "x_wgs84", "lon_wgs84", "long_wgs84", "longitude_wgs84",
-    "wgs84_lon",
+    "wgs84_lon", "stop_lon", "shape_pt_lon",
 )  # fmt: skip
 NUMERIC_TYPES = ("integer", "number")
 FACET_TYPES = ("string", "boolean", "date")
