@@ -12,6 +12,7 @@ export TERRITORIA_HOME
 ## Install, migrate, load the demo region (Région Grand Est) and serve on http://127.0.0.1:8000.
 demo: $(STAMP) $(REFERENTIAL)
 	$(BIN)/territoria migrate --noinput
+	$(BIN)/territoria referential build  # the table processing steps join (decision 0014)
 	$(BIN)/territoria demo
 
 ## Install, then lint, type-check, check migrations and run every test (SQLite, then

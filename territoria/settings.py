@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet as xstatic_leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,10 +76,24 @@ DATASTORE_ROOT = Path(os.environ.get("TERRITORIA_STORAGE", HOME / "datastore")).
 QUERY_TIMEOUT = float(os.environ.get("TERRITORIA_QUERY_TIMEOUT", "10"))
 # TERRITORIA_MAX_UPLOAD_MB: largest file accepted through the portal or the API.
 MAX_UPLOAD_MB = int(os.environ.get("TERRITORIA_MAX_UPLOAD_MB", "2048"))
+
+# Background jobs (ingest/jobs.py, ingest/tasks.py, decision 0011).
+# TERRITORIA_REDIS_URL: Redis holding the job queue, e.g. redis://127.0.0.1:6379/0, for
+# `territoria worker` processes on any machine; unset, the queue is the SQLite file
+# TERRITORIA_HOME/jobs.sqlite3 and `territoria serve` runs the jobs itself.
+REDIS_URL = os.environ.get("TERRITORIA_REDIS_URL", "")
+# TERRITORIA_JOBS_QUEUE: name of the queue (two instances sharing one Redis need two names).
+JOBS_QUEUE = os.environ.get("TERRITORIA_JOBS_QUEUE", "territoria")
+# TERRITORIA_JOB_STALE_SECONDS: a running job silent that long (no heartbeat: its worker died)
+# is failed, or queued again if it may be retried.
+JOB_STALE_SECONDS = int(os.environ.get("TERRITORIA_JOB_STALE_SECONDS", "90"))
 # TERRITORIA_REFERENTIAL: the INSEE referential archive used by the demo region.
 REFERENTIAL_ARCHIVE = Path(
     os.environ.get("TERRITORIA_REFERENTIAL", HOME / "referential" / "decoupage-administratif.tgz")
 )
+# The territorial referential as a Parquet table (communes, EPCI, départements, régions) that
+# processing steps join by INSEE code; written by `territoria referential build`.
+REFERENTIAL_TABLE = HOME / "referential" / "communes.parquet"
 
 # TERRITORIA_DEMO_PASSWORD: password of the demo accounts; unset, one is generated per account
 # and printed once, when `territoria demo` creates it.
@@ -219,6 +234,18 @@ EMAIL_BACKEND = (
 )
 # TERRITORIA_EMAIL_FROM: sender address of the platform's e-mails.
 DEFAULT_FROM_EMAIL = os.environ.get("TERRITORIA_EMAIL_FROM", "Territoria <noreply@localhost>")
+# TERRITORIA_PUBLIC_URL: the portal's address as people reach it (e.g. https://data.region.fr),
+# for links in e-mails sent outside a request (source alerts); empty: the links are paths.
+PUBLIC_URL = os.environ.get("TERRITORIA_PUBLIC_URL", "").rstrip("/")
+
+# URL sources (ingest/sources.py, decision 0013).
+# TERRITORIA_SOURCES_ALLOW_PRIVATE: "1" lets sources point at loopback, private and link-local
+# addresses (tests, an intranet); default "0": only public addresses are fetched (no SSRF).
+SOURCES_ALLOW_PRIVATE = os.environ.get("TERRITORIA_SOURCES_ALLOW_PRIVATE", "0") == "1"
+# TERRITORIA_SOURCES_TIMEOUT: seconds a source may stay silent (connect, or between two reads).
+SOURCES_TIMEOUT = float(os.environ.get("TERRITORIA_SOURCES_TIMEOUT", "30"))
+# TERRITORIA_SOURCES_MAX_MB: largest file fetched from a source; a bigger one is refused.
+SOURCES_MAX_MB = int(os.environ.get("TERRITORIA_SOURCES_MAX_MB", "2048"))
 
 # French first: the portal speaks French unless the visitor chooses English.
 LANGUAGE_CODE = "fr"
@@ -235,6 +262,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Leaflet for the portal's map, shipped by the xstatic-leaflet wheel: served as static/leaflet/.
+STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
+# TERRITORIA_MAP_TILES_URL: a tile layer under the portal's map ({z}/{x}/{y} template); empty: none,
+# the points are drawn on a blank map (no request leaves the portal).
+MAP_TILES_URL = os.environ.get("TERRITORIA_MAP_TILES_URL", "")
+MAP_TILES_ATTRIBUTION = os.environ.get("TERRITORIA_MAP_TILES_ATTRIBUTION", "")
 # Serve static files straight from the apps, so `territoria serve` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

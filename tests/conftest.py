@@ -17,6 +17,19 @@ def _isolated_datastore(request, tmp_path_factory):
     yield root
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_inline(request):
+    """Queued jobs run at once, in the test's thread and transaction (Huey's immediate mode);
+    tests/ingest/test_jobs.py runs the real queues and workers."""
+    if not _uses_django(request):
+        yield
+        return
+    from territoria.ingest.tasks import huey
+
+    huey.immediate = True
+    yield
+
+
 def _uses_django(request) -> bool:
     names = set(request.fixturenames)
     return bool(names & {"db", "transactional_db", "client", "admin_client", "live_server"}) or (

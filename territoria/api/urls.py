@@ -6,5 +6,7 @@ from territoria.api.v1 import api
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/explore/v2.1/", include("territoria.api.explore.urls")),
+    path("api/3/action/", include("territoria.api.ckan.urls")),
+    path("api/action/", include("territoria.api.ckan.urls", namespace="ckan-unversioned")),
     path("api/1/", api.urls),
 ]

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, NinjaAPI, Router, Schema, Status
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.files import UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
 from territoria import __version__
@@ -30,8 +29,7 @@ from territoria.governance.gate import (
 )
 from territoria.governance.models import TokenScope
 from territoria.ingest.publication import do_publish_version, do_rollback
-from territoria.ingest.services import IngestionFailed, do_ingest_file, ensure_dataset
-from territoria.ingest.uploads import upload_on_disk
+from territoria.ingest.services import IngestionFailed, ensure_dataset
 
 
 class TokenAuth(HttpBearer):
@@ -89,6 +87,7 @@ class VersionOut(Schema):
     created_at: datetime
     published_at: datetime | None
     table_schema: dict[str, Any]
+    reports: dict[str, Any]  # reports computed while staging (validation…), by name
 
     @staticmethod
     def resolve_table_schema(obj: Version) -> dict[str, Any]:
@@ -184,33 +183,6 @@ def create_dataset(request: HttpRequest, payload: DatasetIn):
     return Status(201, dataset)
 
 
-@router.post(
-    "/datasets/{slug}/upload",
-    response={201: VersionOut, 400: ErrorOut},
-    auth=WRITE_AUTH,
-    tags=["versions"],
-)
-def upload(request: HttpRequest, slug: str, file: File[UploadedFile], publish: Form[bool] = True):
-    """Ingest a file as a new version; published at once unless ``publish`` is false.
-
-    A file that cannot be read gets a 400 naming the fault; the live version is untouched.
-    """
-    dataset = access_dataset_for(request.user, slug, purpose="upload")
-    check_write(request, dataset)
-    with upload_on_disk(file) as path:
-        try:
-            outcome = do_ingest_file(
-                path,
-                dataset_slug=dataset.slug,
-                user=request.user,
-                source_label=file.name,
-                publish=publish,
-            )
-        except IngestionFailed as error:
-            return Status(400, {"detail": str(error)})
-    return Status(201, outcome.version)
-
-
 @router.get("/datasets/{slug}/versions", response=list[VersionOut], tags=["versions"])
 def list_versions(request: HttpRequest, slug: str):
     dataset = access_dataset_for(request.user, slug, purpose="versions")
@@ -260,4 +232,9 @@ def get_organisation(request: HttpRequest, slug: str):
 
 
 api.add_router("/", router)
+api.add_router("/", "territoria.api.v1_jobs.router")  # jobs, and uploads (which start one)
 api.add_router("/tokens", "territoria.api.v1_tokens.router")
+api.add_router("/datasets", "territoria.api.v1_versions.router")  # one version, diff, rollback to
+api.add_router("/datasets", "territoria.api.v1_sources.router")  # URL source of a dataset
+api.add_router("/datasets", "territoria.api.v1_steps.router")  # processing steps
+api.add_router("/datasets", "territoria.api.v1_quality.router")  # quality, validation, schema

@@ -10,6 +10,7 @@ from django.contrib import admin
 from territoria.catalog.models import Dataset, Organisation, Resource, Territory, Version
 from territoria.catalog.search import index_dataset
 from territoria.governance.admin import StewardAdmin, StewardInline
+from territoria.governance.gate import access_dataset_for
 
 
 @admin.register(Organisation)
@@ -34,6 +35,14 @@ class DatasetAdmin(StewardAdmin):
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [ResourceInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A steward reading a non-open dataset in the back office reads it like anywhere
+        # else: through the gate, which writes the audit entry (or refuses with 503).
+        dataset = self.get_object(request, object_id)
+        if dataset is not None:
+            access_dataset_for(request.user, dataset.slug, purpose="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -67,6 +67,17 @@ class Frequency(models.TextChoices):
     UNKNOWN = "UNKNOWN", _("Unknown")
 
 
+class RefreshFrequency(models.TextChoices):
+    """How often a URL source is fetched: the periodic codes of the EU frequency vocabulary."""
+
+    HOURLY = "HOURLY", _("Every hour")
+    DAILY = "DAILY", _("Every day")
+    WEEKLY = "WEEKLY", _("Every week")
+    MONTHLY = "MONTHLY", _("Every month")
+    QUARTERLY = "QUARTERLY", _("Every quarter")
+    ANNUAL = "ANNUAL", _("Every year")
+
+
 class Licence(models.TextChoices):
     """The two licences a French administration may use without homologation (CRPA D323-2-1)."""
 

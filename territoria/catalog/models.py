@@ -167,6 +167,27 @@ class Resource(models.Model):
         related_name="+",
         verbose_name=_("published version"),
     )
+    # A URL source, fetched on a schedule by ingest/sources.py (decision 0013).
+    source_url = models.URLField(_("source URL"), max_length=2000, blank=True)
+    refresh_frequency = models.CharField(
+        _("refresh frequency"), max_length=10, choices=enums.RefreshFrequency.choices, blank=True
+    )
+    source_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    source_etag = models.CharField(max_length=500, blank=True, editable=False)
+    source_last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=1000, blank=True, editable=False)
+    failure_count = models.PositiveIntegerField(default=0, editable=False)
+    # The alert sent for the current trouble ("broken", "late"), so that it is sent once.
+    source_alert = models.CharField(max_length=10, blank=True, editable=False)
+    # Processing steps re-applied to every new version (datastore/steps.py, decision 0014).
+    steps = models.JSONField(_("processing steps"), default=list, blank=True)
+    # A declared Table Schema every new version is validated against (decision 0012):
+    # the descriptor (uploaded, or a copy of ``schema_url`` fetched by ingest/schemas.py).
+    declared_schema = models.JSONField(_("declared Table Schema"), default=dict, blank=True)
+    schema_url = models.URLField(_("Table Schema URL"), max_length=2000, blank=True)
+    schema_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -193,6 +214,8 @@ class Version(models.Model):
     source = models.CharField(max_length=500, help_text="file name or URL it came from")
     source_format = models.CharField(max_length=20, blank=True)
     schema = models.JSONField(default=dict, help_text="Table Schema of the version")
+    # Reports computed while staging, by name ("validation": datastore/validation.py).
+    reports = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

@@ -11,10 +11,8 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
-import json
 import os
 import sys
-import tarfile
 import tempfile
 import urllib.request
 from collections.abc import Iterable, Sequence
@@ -22,6 +20,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from territoria.datastore.referential import ReferentialError, read_archive
 
 PACKAGE = "@etalab/decoupage-administratif"
 PACKAGE_VERSION = "6.0.0"
@@ -176,25 +176,12 @@ def read_archive_json(
             f"INSEE referential not found at {archive}: run `make demo` "
             "(or `python -m territoria.demo.referential fetch`) first"
         )
-    wanted = {f"package/data/{name}.json": name for name in names}
-    found: dict[str, list[dict[str, Any]]] = {}
     try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
-                name = wanted.get(member.name)
-                handle = tar.extractfile(member) if name else None
-                if name and handle is not None:
-                    found[name] = json.load(handle)
-    except (tarfile.TarError, OSError, ValueError) as error:
+        return read_archive(archive, tuple(names))
+    except ReferentialError as error:
         raise ReferentialMissing(
-            f"INSEE referential {archive} is unreadable ({error}): delete it and run `make demo`"
+            f"INSEE referential unreadable ({error}): delete it and run `make demo`"
         ) from error
-    missing = sorted(set(names) - set(found))
-    if missing:
-        raise ReferentialMissing(
-            f"INSEE referential {archive} lacks {', '.join(missing)}: delete it and run `make demo`"
-        )
-    return found
 
 
 def load_referential(archive: Path) -> Referential:

@@ -1,10 +1,15 @@
-"""Authenticate API calls carrying ``Authorization: Bearer <token>`` or ``Apikey <token>``."""
+"""Authenticate API calls carrying ``Authorization: Bearer <token>`` or ``Apikey <token>``.
+
+CKAN clients (``ckanapi``, CKAN 2.10's own) send the bare token in ``Authorization`` or in
+``X-CKAN-API-Key``; a bare value is taken as a token only when it has our prefix, so that
+another scheme (``Basic …``) is never read as one.
+"""
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.utils import timezone
 
-from territoria.governance.models import ApiToken, hash_token
+from territoria.governance.models import TOKEN_PREFIX, ApiToken, hash_token
 
 SCHEMES = ("bearer", "apikey")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -14,6 +19,8 @@ def token_from_header(header: str) -> str | None:
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() in SCHEMES and value.strip():
         return value.strip()
+    if scheme.startswith(TOKEN_PREFIX) and not value:
+        return scheme
     return None
 
 
@@ -30,7 +37,7 @@ class TokenAuthenticationMiddleware:
 
     def __call__(self, request):
         request.api_token = None
-        header = request.headers.get("Authorization", "")
+        header = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key", "")
         raw = token_from_header(header) if header else None
         if raw is not None:
             token = (

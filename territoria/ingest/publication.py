@@ -39,6 +39,7 @@ def do_record_version(resource: Resource, info: VersionInfo, user=None) -> Versi
         source=info.source[:500],
         source_format=info.source_format,
         schema=info.schema,
+        reports=info.reports,
         created_by=user if user is not None and user.is_authenticated else None,
     )
 
@@ -78,15 +79,14 @@ def _switch_live(version: Version, actor, action: str) -> Version:
     return version
 
 
-def do_rollback(resource: Resource, actor=None) -> Version | None:
-    """Publish again the version that was live before the current one; None if there is none."""
+def do_rollback(resource: Resource, actor=None, to: Version | None = None) -> Version | None:
+    """Publish again the version that was live before the current one, or the earlier
+    version ``to`` (one that was published, then superseded); None if there is none."""
     current = resource.live_version_id
-    previous = (
-        resource.versions.exclude(pk=current)
-        .filter(status=VersionStatus.SUPERSEDED)
-        .order_by("-published_at", "-id")
-        .first()
-    )
+    earlier = resource.versions.exclude(pk=current).filter(status=VersionStatus.SUPERSEDED)
+    if to is not None:
+        earlier = earlier.filter(pk=to.pk)
+    previous = earlier.order_by("-published_at", "-id").first()
     if previous is None:
         return None
     return _switch_live(previous, actor, Action.VERSION_ROLLBACK)

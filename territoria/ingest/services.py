@@ -17,8 +17,12 @@ from territoria.catalog.enums import AccessLevel, OrganisationKind, ResourceKind
 from territoria.catalog.models import Dataset, Organisation, Resource, Version
 from territoria.catalog.search import index_dataset
 from territoria.datastore.errors import IngestError
+from territoria.datastore.progress import Progress
+from territoria.datastore.readers.gtfs import is_gtfs
 from territoria.datastore.versions import file_checksum
 from territoria.ingest.publication import do_publish_version, do_record_version, get_store
+from territoria.ingest.schemas import validation_checks
+from territoria.ingest.steps import resource_transform
 
 
 class IngestionFailed(Exception):
@@ -86,13 +90,22 @@ def do_ingest_file(
     source_label: str | None = None,
     publish: bool = True,
     skip_if_unchanged: bool = False,
+    progress: Progress | None = None,
 ) -> IngestOutcome:
     """Read ``path`` into a new version of the dataset's table and publish it.
 
     Raises IngestionFailed with a one-line reason (e.g. ``line 3412: 14 fields, expected 11``);
-    then no version is recorded and the live version stays as it was.
+    then no version is recorded and the live version stays as it was. ``progress`` (see
+    ``datastore/progress.py``) follows the reading and may cancel it (``Cancelled`` raised).
     """
     path = Path(path)
+    if is_gtfs(path):  # several tables: one resource per file of the feed
+        from territoria.ingest.gtfs import do_ingest_gtfs  # imports this module
+
+        return do_ingest_gtfs(
+            path, dataset_slug=dataset_slug, org_slug=org_slug, title=title, access=access,
+            metadata=metadata, user=user, source_label=source_label, publish=publish,
+        )  # fmt: skip
     slug = slugify(dataset_slug)
     if not slug:
         raise IngestionFailed(f"invalid dataset slug {dataset_slug!r}")
@@ -107,7 +120,13 @@ def do_ingest_file(
         return IngestOutcome(existing, live, published=True, unchanged=True)
     # Read first: a refused file must not create or change any catalog object.
     try:
-        info = get_store().stage(path, source_label=source_label or path.name)
+        info = get_store().stage(
+            path,
+            source_label=source_label or path.name,
+            transform=resource_transform(resource),  # the resource's processing steps
+            checks=validation_checks(resource),  # its declared Table Schema (decision 0012)
+            progress=progress,
+        )
     except IngestError as error:
         raise IngestionFailed(f"{source_label or path.name}: {error}") from error
     with transaction.atomic():

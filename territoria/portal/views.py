@@ -11,21 +11,18 @@ import json
 import logging
 from datetime import datetime
 
-from django.contrib import messages
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from territoria.catalog.enums import Domain, ResourceKind, Theme
 from territoria.catalog.models import Dataset, Territory, Version
-from territoria.catalog.search import index_dataset, search_datasets
+from territoria.catalog.search import search_datasets
 from territoria.governance.gate import (
     access_dataset_for,
     can_write_dataset,
@@ -33,13 +30,15 @@ from territoria.governance.gate import (
     visible_organisations,
     writable_organisations,
 )
+from territoria.ingest.jobs import do_enqueue_upload
 from territoria.ingest.publication import live_version_info
-from territoria.ingest.services import IngestionFailed, do_ingest_file, ensure_dataset
-from territoria.ingest.uploads import upload_on_disk
-from territoria.portal.csp import with_csp
+from territoria.portal.csp import POLICY, with_csp
 from territoria.portal.facets import active_filters, facet_groups, filters_from
 from territoria.portal.forms import MAX_DATASET_CHOICES, UploadForm
+from territoria.portal.jobs import answer_upload
 from territoria.portal.pagination import page_window
+from territoria.portal.quality import quality_context
+from territoria.portal.visualise import policy_with_tiles, visualise_context
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +167,14 @@ def dataset(request, slug: str):
         "api_example": f"curl '{request.build_absolute_uri(records_url)}?limit=10'",
         "may_upload": can_write_dataset(request.user, dataset),
         "nav": "datasets",
+        **visualise_context(request.GET, version),
+        **quality_context(dataset, may_write=can_write_dataset(request.user, dataset)),
     }
-    return render(request, "portal/dataset.html", context)
+    response = render(request, "portal/dataset.html", context)
+    if settings.MAP_TILES_URL and "map_config_json" in context:
+        policy = policy_with_tiles(POLICY, settings.MAP_TILES_URL)  # the tiles are images
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 @require_safe
@@ -210,15 +215,6 @@ def _writable_datasets(user) -> list[Dataset]:
     return sorted((d for d in recent if can_write_dataset(user, d)), key=lambda d: d.title.lower())
 
 
-def _apply_access(dataset: Dataset, access: str | None) -> None:
-    """Set the access level asked for in the upload form, once the version is published."""
-    if access is None or access == dataset.access_level:
-        return
-    with transaction.atomic():
-        dataset = ensure_dataset(dataset.slug, access=access)
-        index_dataset(dataset)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @with_csp
@@ -242,22 +238,12 @@ def upload(request):
         return render(request, "portal/upload.html", {"form": form, "nav": "upload"})
     form = UploadForm(request.POST, request.FILES, **arguments)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            with upload_on_disk(upload) as path:
-                outcome = do_ingest_file(
-                    path, user=request.user, source_label=upload.name, **form.ingest_arguments()
-                )
-        except IngestionFailed as error:
-            form.add_error("file", _("The file was not published: %(reason)s") % {"reason": error})
-        else:
-            _apply_access(outcome.dataset, form.requested_access())
-            rows = outcome.version.row_count
-            message = ngettext(
-                "Version published: %(rows)s row from %(file)s.",
-                "Version published: %(rows)s rows from %(file)s.",
-                rows,
-            )
-            messages.success(request, message % {"rows": intcomma(rows), "file": upload.name})
-            return redirect(outcome.dataset)
+        # A job reads the file; the answer waits a little for it (portal/jobs.py).
+        job = do_enqueue_upload(
+            form.cleaned_data["file"],
+            user=request.user,
+            then_access=form.requested_access(),
+            **form.ingest_arguments(),
+        )
+        return answer_upload(request, form, job)
     return render(request, "portal/upload.html", {"form": form, "nav": "upload"}, status=400)

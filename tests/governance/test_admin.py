@@ -84,3 +84,18 @@ def test_stewards_revoke_tokens_from_the_admin_and_it_is_recorded(client_as, wor
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEntry.objects.filter(action="token.revoke", target=f"token:{token.pk}").exists()
+
+
+def test_reading_a_non_open_dataset_in_the_admin_is_audited(client_as, world):
+    client = client_as("steward")
+    for level in LEVELS:
+        dataset = Dataset.objects.get(slug=SLUGS[level])
+        before = AuditEntry.objects.filter(target=f"dataset:{dataset.pk}").count()
+        response = client.get(f"/admin/catalog/dataset/{dataset.pk}/change/")
+        assert response.status_code == 200
+        entries = AuditEntry.objects.filter(target=f"dataset:{dataset.pk}")
+        if level == "open":
+            assert entries.count() == before
+        else:
+            assert entries.count() == before + 1
+            assert entries.order_by("-sequence").first().detail["purpose"] == "admin"

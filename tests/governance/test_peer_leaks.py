@@ -279,3 +279,24 @@ def test_a_bad_query_on_a_hidden_dataset_is_a_404_naming_nothing(client_as, role
         if "internal" not in VISIBLE[role]:
             assert response.status_code == 404
             assert "Inventaire" not in response.content.decode()
+
+
+# --- sitemaps: published for crawlers, so open data only, whoever asks ---------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sitemap_lists_only_open_datasets_whoever_asks(client_as, role):
+    response = client_as(role).get("/sitemap.xml")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    assert f"/jeux-de-donnees/{SLUGS['open']}/" in body
+    for level in LEVELS:
+        if level != "open":
+            assert f"/jeux-de-donnees/{SLUGS[level]}/" not in body
+    assert body.rstrip().endswith("</urlset>")
+
+
+def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_private_areas(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /compte/" in text

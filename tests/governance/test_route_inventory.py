@@ -255,6 +255,25 @@ def organisation_member_values(ctx: Context) -> list[Value]:
     return [Value(str(member.pk)), Value("999999", missing=True)]
 
 
+def job_values(ctx: Context) -> list[Value]:
+    """A job of the owner organisation (on its restricted dataset), started by its producer:
+    its members and the stewards see it, anybody else gets the 404 of a missing job."""
+    from territoria.ingest.models import Job
+
+    dataset = ctx.world.datasets["restricted"]
+    job, _ = Job.objects.get_or_create(
+        kind="ingest",
+        dataset=dataset,
+        defaults={
+            "organisation": dataset.organisation,
+            "created_by": ctx.world.user("owner_producer"),
+            "status": "succeeded",
+            "params": {"dataset_slug": dataset.slug, "source_label": "data.csv"},
+        },
+    )
+    return [Value(str(job.pk)), Value("999999", missing=True)]
+
+
 def unknown_object_values(ctx: Context) -> list[Value]:
     return [Value("999999", missing=True)]
 
@@ -272,11 +291,13 @@ KINDS: dict[str, Callable[[Context], list[Value]]] = {
     "admin_path": admin_path_values,
     "membership": organisation_member_values,
     "unknown_object": unknown_object_values,
+    "job": job_values,
 }
 
 # (parameter name, regular expression searched in the route's pattern, kind); first match wins.
 # A new route whose parameters match a line here is tested without any change to this file.
 PARAMETER_KINDS: list[tuple[str, str, str]] = [
+    ("job_id", r"", "job"),
     ("slug", r"organisations/<", "organisation"),
     ("slug", r"", "dataset"),
     ("dataset_id", r"", "dataset"),

@@ -230,3 +230,13 @@ def test_the_token_command_and_the_api_see_the_same_tokens(producer_client, prod
     out = StringIO()
     call_command("token", "list", "producer", stdout=out)
     assert "producer\tread\tactive" in out.getvalue()
+
+
+def test_a_bare_token_is_read_only_when_it_has_our_prefix():
+    from territoria.governance.middleware import token_from_header
+
+    assert token_from_header("Bearer trt_abc") == "trt_abc"
+    assert token_from_header("Apikey trt_abc") == "trt_abc"
+    assert token_from_header("trt_abc") == "trt_abc"  # ckanapi, CKAN 2.10 clients
+    assert token_from_header("Basic dXNlcjpwYXNz") is None
+    assert token_from_header("abc") is None

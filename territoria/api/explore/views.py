@@ -1,17 +1,40 @@
-"""Explore v2.1 routes. Every dataset comes from the access gate; every row from the engine."""
+"""Explore v2.1 routes. Every dataset comes from the access gate; every row from the engine.
+
+Caching. A records, facets or export answer depends only on the published version, the
+query and who may see the dataset: its ETag hashes those three, so a newly published version
+changes it, and ``If-None-Match`` answers 304 before the engine runs. Open datasets are
+``Cache-Control: public`` for a minute; the others ``private`` (no shared cache keeps them).
+"""
+
+import hashlib
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from territoria.api.explore.shapes import dataset_shape, error_response
+from territoria.catalog.enums import AccessLevel
+from territoria.catalog.models import Dataset
 from territoria.catalog.search import search_datasets
 from territoria.datastore.errors import QueryError, QueryTimeout
+from territoria.datastore.exports import FORMATS
 from territoria.datastore.query import QueryEngine, RecordsQuery
+from territoria.datastore.versions import VersionInfo
 from territoria.governance.gate import access_dataset_for, visible_datasets
 from territoria.ingest.publication import live_version_info
 
-EXPORT_FORMATS = ("csv", "json", "jsonl", "parquet")
+EXPORT_FORMATS = tuple(FORMATS)
+# Seconds a shared cache may keep an answer about an open dataset: a new version shows
+# within a minute, and a client revalidating with If-None-Match gets a 304 for free.
+PUBLIC_MAX_AGE = 60
 CATALOG_FACET_NAMES = {"theme": "theme", "publisher": "organisation", "license": "licence"}
 
 
@@ -50,7 +73,51 @@ def records_query_from(request: HttpRequest, *, default_limit: int | None) -> Re
         offset=_int_param(request, "offset", 0) or 0,
         refine=_pairs(request, "refine"),
         exclude=_pairs(request, "exclude"),
+        timezone=request.GET.get("timezone") or None,
+        lang=request.GET.get("lang") or None,
+        cursor=request.GET.get("cursor") or None,
     )
+
+
+def _etag(request: HttpRequest, dataset: Dataset, version: VersionInfo, kind: str) -> str:
+    """The ETag of an answer: version, request parameters, and who may see the dataset."""
+    if dataset.access_level == AccessLevel.OPEN:
+        viewer = "public"
+    else:
+        viewer = f"{dataset.access_level}:{getattr(request.user, 'pk', None)}"
+    params = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    text = repr((kind, version.key, params, viewer))
+    return '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    wanted = request.headers.get("If-None-Match", "")
+    return etag in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
+
+
+def _cached(response: HttpResponse, dataset: Dataset, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    if dataset.access_level == AccessLevel.OPEN:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def _conditional(request: HttpRequest, dataset: Dataset, version: VersionInfo, kind: str):
+    """(etag, a 304 answer if the client has it already, else None)."""
+    etag = _etag(request, dataset, version, kind)
+    if _not_modified(request, etag):
+        return etag, _cached(HttpResponseNotModified(), dataset, etag)
+    return etag, None
+
+
+def _next_link(request: HttpRequest, cursor: str) -> str:
+    params = request.GET.copy()
+    params.pop("offset", None)
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def explore_endpoint(view):
@@ -113,8 +180,14 @@ def records(request, dataset_id: str):
     version = live_version_info(dataset)
     if version is None:
         return JsonResponse({"total_count": 0, "results": []})
+    etag, unchanged = _conditional(request, dataset, version, "records")
+    if unchanged is not None:
+        return unchanged
     page = _engine().records(version, query)
-    return JsonResponse({"total_count": page.total_count, "results": page.results})
+    body: dict = {"total_count": page.total_count, "results": page.results}
+    if page.next_cursor is not None:
+        body["links"] = [{"rel": "next", "href": _next_link(request, page.next_cursor)}]
+    return _cached(JsonResponse(body), dataset, etag)
 
 
 @explore_endpoint
@@ -124,8 +197,12 @@ def facets(request, dataset_id: str):
     version = live_version_info(dataset)
     if version is None:
         return JsonResponse({"facets": []})
+    etag, unchanged = _conditional(request, dataset, version, "facets")
+    if unchanged is not None:
+        return unchanged
     wanted = request.GET.getlist("facet") or None
-    return JsonResponse({"facets": _engine().facets(version, query, wanted)})
+    body = {"facets": _engine().facets(version, query, wanted)}
+    return _cached(JsonResponse(body), dataset, etag)
 
 
 @explore_endpoint
@@ -142,8 +219,12 @@ def export(request, dataset_id: str, fmt: str):
     version = live_version_info(dataset)
     if version is None:
         raise Http404
+    etag, unchanged = _conditional(request, dataset, version, f"export:{fmt}")
+    if unchanged is not None:
+        return unchanged
     options = {}
     if fmt == "csv":
+        # Opendatasoft's CSV: ";" and a BOM unless asked otherwise (Excel opens it as is).
         options["delimiter"] = request.GET.get("delimiter", ";")
         options["bom"] = request.GET.get("with_bom", "true").lower() != "false"
         if len(options["delimiter"]) != 1:
@@ -151,4 +232,4 @@ def export(request, dataset_id: str, fmt: str):
     result = _engine().export(version, query, fmt, **options)
     response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{dataset.slug}.{result.extension}"'
-    return response
+    return _cached(response, dataset, etag)

@@ -1,0 +1,142 @@
+"""A GTFS feed becomes a dataset of tables: one resource per file of the feed.
+
+Every file is read into a staged version before the catalog is touched; then one transaction
+records and publishes them all. A refused feed (``stop_times.txt`` missing…) or a file that
+cannot be read changes nothing: the staged versions are removed and no catalog row is
+written. The feed's report (``readers.gtfs``) is kept in each version's ``gtfs`` report.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from territoria.catalog.enums import ResourceKind
+from territoria.catalog.models import Dataset, Resource, Version
+from territoria.catalog.search import index_dataset
+from territoria.datastore.errors import IngestError
+from territoria.datastore.readers.gtfs import open_gtfs
+from territoria.datastore.versions import VersionInfo
+from territoria.ingest.publication import do_publish_version, do_record_version, get_store
+from territoria.ingest.services import IngestionFailed, IngestOutcome, ensure_dataset
+
+
+@dataclass
+class GtfsOutcome(IngestOutcome):
+    """The outcome of the first table (``stops.txt``), and every table's version by file."""
+
+    versions: dict[str, Version] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def do_ingest_gtfs(
+    path: Path,
+    *,
+    dataset_slug: str,
+    org_slug: str | None = None,
+    title: str | None = None,
+    access: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    user=None,
+    source_label: str | None = None,
+    publish: bool = True,
+) -> GtfsOutcome:
+    """Check the GTFS feed ``path`` and ingest each of its files as a table of the dataset.
+
+    Raises IngestionFailed with a one-line reason (e.g. ``stop_times.txt is missing``);
+    then nothing has changed in the catalog and no version is left on disk.
+    """
+    path = Path(path)
+    slug = slugify(dataset_slug)
+    label = source_label or path.name
+    if not slug:
+        raise IngestionFailed(f"invalid dataset slug {dataset_slug!r}")
+    if not org_slug and not Dataset.objects.filter(slug=slug).exists():
+        raise IngestionFailed(f"dataset {slug!r} does not exist: give --org to create it")
+    store = get_store()
+    staged: dict[str, VersionInfo] = {}
+    work = Path(tempfile.mkdtemp(prefix="gtfs-", dir=_tmp_root(store.root)))
+    try:
+        feed = open_gtfs(path, work)
+        report = feed.report.as_dict()
+        for name, table in feed.tables.items():
+            try:
+                staged[name] = store.stage(
+                    table, source_label=f"{label}/{name}", checks={"gtfs": lambda *_: report}
+                )
+            except IngestError as error:  # name the file of the feed at fault
+                raise IngestError(f"{name}: {error}", line=error.line) from error
+    except IngestError as error:
+        _discard(staged.values())
+        raise IngestionFailed(f"{label}: {error}") from error
+    except BaseException:
+        _discard(staged.values())
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    try:
+        versions = _record(slug, staged, org_slug, title, access, metadata, user, publish)
+    except BaseException:
+        _discard(staged.values())
+        raise
+    dataset = Dataset.objects.get(slug=slug)
+    first = next(iter(versions.values()))
+    return GtfsOutcome(dataset, first, published=publish, versions=versions, report=report)
+
+
+@transaction.atomic
+def _record(
+    slug: str,
+    staged: dict[str, VersionInfo],
+    org_slug: str | None,
+    title: str | None,
+    access: str | None,
+    metadata: dict[str, Any] | None,
+    user,
+    publish: bool,
+) -> dict[str, Version]:
+    dataset = ensure_dataset(slug, org_slug=org_slug, title=title, access=access, metadata=metadata)
+    versions: dict[str, Version] = {}
+    for name, info in staged.items():
+        resource = _resource_for(dataset, name)
+        version = do_record_version(resource, info, user)
+        if publish:
+            version = do_publish_version(version, actor=user)
+        versions[name] = version
+    index_dataset(dataset)
+    return versions
+
+
+def _resource_for(dataset: Dataset, name: str) -> Resource:
+    """The table resource titled ``name``; the dataset's first table takes the name of the
+    feed's first file when it has never held a version (it was just created)."""
+    tables = dataset.resources.filter(kind=ResourceKind.TABLE)
+    resource = tables.filter(title=name).first()
+    if resource is not None:
+        return resource
+    blank = tables.order_by("id").first()
+    if blank is not None and not blank.versions.exists() and blank.title == dataset.title:
+        Resource.objects.filter(pk=blank.pk).update(title=name, format="gtfs")
+        blank.refresh_from_db()
+        return blank
+    return Resource.objects.create(
+        dataset=dataset, title=name, kind=ResourceKind.TABLE, format="gtfs"
+    )
+
+
+def _tmp_root(root: Path) -> Path:
+    tmp = root / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return tmp
+
+
+def _discard(infos: Any) -> None:
+    """Remove staged versions that the catalog never recorded (nobody can reach them)."""
+    for info in infos:
+        shutil.rmtree(info.parquet.parent, ignore_errors=True)
