@@ -98,3 +98,16 @@ def plain_user(db):
     from django.contrib.auth.models import User
 
     return User.objects.create_user("citizen", "citizen@example.org", "s3cret-pass")
+
+
+@pytest.fixture
+def sqlite_queue(tmp_path):
+    """The real SQLite job queue in a file of this test, not the tests' immediate mode: a
+    queued job waits for a worker (none runs unless the test starts one)."""
+    from territoria.ingest.tasks import huey
+
+    huey.immediate = False
+    saved = huey.storage
+    huey.storage = huey.storage_class(huey.name, filename=str(tmp_path / "jobs.sqlite3"))
+    yield huey
+    huey.storage = saved

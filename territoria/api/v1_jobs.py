@@ -28,15 +28,9 @@ from territoria.api.v1 import WRITE_AUTH, ErrorOut, VersionOut, check_write
 from territoria.catalog.models import Version
 from territoria.governance.gate import access_dataset_for
 from territoria.governance.models import TokenScope
-from territoria.ingest.jobs import (
-    JobNotCancellable,
-    access_job_for,
-    can_cancel_job,
-    do_cancel_job,
-    do_enqueue_upload,
-    visible_jobs,
-    wait_for_job,
-)
+from territoria.ingest.file_jobs import do_enqueue_upload
+from territoria.ingest.job_access import access_job_for, can_cancel_job, visible_jobs
+from territoria.ingest.jobs import JobNotCancellable, do_cancel_job, wait_for_job
 from territoria.ingest.models import Job, JobStatus
 
 DEFAULT_WAIT_SECONDS = 10.0
@@ -64,6 +58,7 @@ class JobOut(Schema):
     result: dict[str, Any]
     attempts: int
     max_attempts: int
+    attempt_log: list[dict[str, Any]]  # each failed attempt: attempt, at, error, retry_in (s)
     cancel_requested: bool
     created_at: datetime
     started_at: datetime | None

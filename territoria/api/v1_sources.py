@@ -4,22 +4,30 @@ GET shows the source and its state to whoever sees the dataset (the URL without 
 string or credentials unless the caller may write the dataset); PUT sets it, DELETE removes
 it, POST ``…/source/refresh`` fetches it now — for those who may write the dataset. The
 rules are in ``ingest/sources.py``.
+
+A refresh is a job (``ingest/source_jobs.py``), retried with back-off when the source is
+unreachable; the request waits for it as an upload does (``Prefer: wait=N`` or
+``respond-async``, ``api/v1_jobs.py``): 200 with what it did once it is over, 202 with the
+job and ``Location: /api/1/jobs/{id}`` while it runs or waits for its next attempt.
 """
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from territoria.api.v1 import WRITE_AUTH, ErrorOut, check_write
+from territoria.api.v1_jobs import JobOut, preferred_wait
 from territoria.catalog.models import Dataset, Resource
 from territoria.governance.gate import access_dataset_for, can_write_dataset
+from territoria.ingest.jobs import wait_for_job
+from territoria.ingest.source_jobs import do_enqueue_refresh, refresh_outcome
 from territoria.ingest.sources import (
     SourceRefused,
     do_set_source,
     next_check_at,
     public_url,
-    refresh_source,
     source_resource,
     source_state,
 )
@@ -47,10 +55,11 @@ class SourceIn(Schema):
 
 
 class RefreshOut(Schema):
-    state: str  # published, unchanged, failed, skipped
+    state: str  # published, unchanged, failed, skipped, cancelled
     version: str | None
     error: str
     source: SourceOut
+    job: JobOut
 
 
 def source_out(resource: Resource | None, *, writer: bool) -> dict:
@@ -106,19 +115,31 @@ def delete_source(request: HttpRequest, slug: str):
     return Status(204, None)
 
 
-@router.post("/{slug}/source/refresh", response={200: RefreshOut, 400: ErrorOut}, auth=WRITE_AUTH)
-def refresh_source_now(request: HttpRequest, slug: str):
-    """Fetch the source now, whatever its schedule (still a conditional GET): a new version
-    is published only if the content changed. Answers when the fetch is over."""
+@router.post(
+    "/{slug}/source/refresh",
+    response={200: RefreshOut, 202: JobOut, 400: ErrorOut},
+    auth=WRITE_AUTH,
+)
+def refresh_source_now(request: HttpRequest, response: HttpResponse, slug: str):
+    """Fetch the source now, whatever its schedule (still a conditional GET), in a job — or
+    follow the one already queued or running: a new version is published only if the
+    content changed. 200 with what the refresh did once it is over; 202 with the job while
+    it runs or waits for another attempt (see the module's documentation for ``Prefer``)."""
     dataset = _writable(request, slug)
     resource = dataset.table_resource()
     if resource is None or not resource.source_url:
         return Status(400, {"detail": "this dataset has no URL source"})
-    outcome = refresh_source(resource)
+    job, _ = do_enqueue_refresh(resource, user=request.user)
+    job = wait_for_job(job, preferred_wait(request))
+    response["Location"] = reverse("management:get_job", kwargs={"job_id": job.pk})
+    if not job.finished:
+        return Status(202, job)
+    outcome = refresh_outcome(job)
     resource.refresh_from_db()
     return {
         "state": outcome.state,
         "version": outcome.version,
         "error": outcome.error,
         "source": source_out(resource, writer=True),
+        "job": job,
     }

@@ -14,6 +14,11 @@ network, so it is a classic server-side request forgery door (an export URL poin
   Content-Length or counted while streaming), never read into memory;
 - ``If-None-Match``/``If-Modified-Since`` from the previous fetch: a 304 costs no download.
 
+A failure is ``FetchUnavailable`` when trying again later may succeed (connection refused or
+cut, silence, a DNS server that did not answer, HTTP 5xx, 408 or 429) and plain
+``FetchFailed`` when it will not by itself (a 4xx, a refused address, a certificate that
+does not match, a file over the cap): the refresh job retries the first only.
+
 Proxies from the environment are not used: the checks are about the host we connect to.
 """
 
@@ -28,6 +33,7 @@ import socket
 import ssl
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
@@ -36,12 +42,22 @@ from territoria import __version__
 
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Statuses that say "not now" rather than "no": the server is down, overloaded, or limits us.
+UNAVAILABLE = frozenset({408, 429})
 BLOCK = 1 << 16
 USER_AGENT = f"Territoria/{__version__} (URL source refresh)"
 
 
 class FetchFailed(Exception):
     """One-line reason a source could not be fetched (shown to the producer)."""
+
+
+class FetchUnavailable(FetchFailed):
+    """The network or the server failed for now: the same fetch may succeed later."""
+
+
+# Told the bytes received so far and the size announced (None: unknown), once per block.
+OnBlock = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,11 @@ def _resolve(host: str, port: int, allow_private: bool) -> list[str]:
     """The addresses of ``host``, all checked: one private answer refuses the host."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except socket.gaierror as error:
+        if error.errno == socket.EAI_AGAIN:  # the DNS server did not answer: not a verdict
+            raise FetchUnavailable(f"{host}: name resolution failed for now") from None
+        raise FetchFailed(f"unknown host {host}") from None
+    except UnicodeError:
         raise FetchFailed(f"unknown host {host}") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
@@ -163,15 +183,19 @@ def _connect(parts: SplitResult, limits: FetchLimits) -> _PinnedConnection:
 
 
 def _network_failure(error: BaseException | None, host: str, limits: FetchLimits) -> FetchFailed:
-    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+    """The reason for a failed connection or read; a certificate error is the only one that
+    waiting will not cure (a cut handshake, a silence or a refusal may)."""
+    if isinstance(error, ssl.SSLCertVerificationError | ssl.CertificateError):
         return FetchFailed(f"{host}: TLS failed ({getattr(error, 'reason', None) or error})")
+    if isinstance(error, ssl.SSLError):
+        return FetchUnavailable(f"{host}: TLS failed ({getattr(error, 'reason', None) or error})")
     if isinstance(error, TimeoutError | socket.timeout):
-        return FetchFailed(f"{host}: no answer within {limits.timeout:g} s")
+        return FetchUnavailable(f"{host}: no answer within {limits.timeout:g} s")
     if isinstance(error, ConnectionRefusedError):
-        return FetchFailed(f"{host}: connection refused")
+        return FetchUnavailable(f"{host}: connection refused")
     if isinstance(error, http.client.HTTPException):
-        return FetchFailed(f"{host}: invalid HTTP answer")
-    return FetchFailed(f"{host}: connection failed ({error})")
+        return FetchUnavailable(f"{host}: invalid HTTP answer")
+    return FetchUnavailable(f"{host}: connection failed ({error})")
 
 
 def _headers(parts: SplitResult, etag: str, last_modified: str) -> dict[str, str]:
@@ -193,11 +217,14 @@ def fetch(
     etag: str = "",
     last_modified: str = "",
     limits: FetchLimits | None = None,
+    on_block: OnBlock | None = None,
 ) -> Fetched:
     """GET ``url`` into a new file in ``dest_dir`` (the caller removes it).
 
     Returns ``Fetched`` (``path`` None for a 304). Raises FetchFailed with a one-line reason:
-    HTTP status other than 200/304, refused URL or address, timeout, size over the cap.
+    HTTP status other than 200/304, refused URL or address, timeout, size over the cap
+    (``FetchUnavailable`` when it may succeed later, see above). ``on_block`` follows the
+    download (a job's progress); whatever it raises stops the fetch and removes the file.
     """
     limits = limits or FetchLimits()
     deadline = time.monotonic() + limits.total_seconds
@@ -228,8 +255,10 @@ def fetch(
                 return Fetched(url=url, path=None, **validators)
             if response.status != 200:
                 reason = f" {response.reason}" if response.reason else ""
-                raise FetchFailed(f"HTTP {response.status}{reason}")
-            path, size = _download(response, dest_dir, url, limits, deadline)
+                unavailable = response.status >= 500 or response.status in UNAVAILABLE
+                failure = FetchUnavailable if unavailable else FetchFailed
+                raise failure(f"HTTP {response.status}{reason}")
+            path, size = _download(response, dest_dir, url, limits, deadline, on_block)
             return Fetched(url=url, path=path, byte_size=size, **validators)
         finally:
             connection.close()
@@ -242,9 +271,11 @@ def _download(
     url: str,
     limits: FetchLimits,
     deadline: float,
+    on_block: OnBlock | None = None,
 ) -> tuple[Path, int]:
     announced = response.getheader("Content-Length")
-    if announced and announced.isdigit() and int(announced) > limits.max_bytes:
+    total = int(announced) if announced and announced.isdigit() else None
+    if total is not None and total > limits.max_bytes:
         raise FetchFailed(f"the file exceeds {limits.max_bytes // (1024 * 1024)} MB")
     dest_dir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=dest_dir, prefix="source-", suffix=_suffix(url))
@@ -264,6 +295,8 @@ def _download(
                 if time.monotonic() > deadline:
                     raise FetchFailed(f"the download took longer than {limits.total_seconds:g} s")
                 out.write(block)
+                if on_block is not None:
+                    on_block(size, total)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

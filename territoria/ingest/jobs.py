@@ -11,11 +11,14 @@ job and a ``datastore.progress.Progress`` and returns the job's result (JSON).
   interrupt. Nothing is published: a version appears only by a rename at the very end of
   staging (``datastore/versions.py``), and publishing is one transaction.
 - Retries: a kind registered with ``retry_on`` (network errors of URL sources) is queued
-  again after ``RETRY_BASE_SECONDS * 2**(attempt - 1)`` seconds, up to its ``max_attempts``.
-- A dead worker: its running jobs stop beating; ``recover_stale_jobs`` (every minute, and
-  when a worker starts) fails them, or queues them again when they may be retried.
-- Who sees a job: its author, the members of its organisation, the stewards; anybody else
-  gets a 404 (``visible_jobs``, ``access_job_for``, built on the gate's own answers).
+  again after ``JOB_RETRY_SECONDS * 2**(attempt - 1)`` seconds (``retry_delay``), up to its
+  ``max_attempts``; each failed attempt is kept in ``Job.attempt_log``.
+- A dead worker: its running jobs stop beating; ``job_recovery.recover_stale_jobs`` (every
+  minute, and when a worker starts) fails them, or queues them again when they may be retried.
+
+The kinds: ``file_jobs.py`` (``ingest``: a file read into a version), ``source_jobs.py``
+(``refresh_source``: a URL source fetched); they are registered when the app is ready
+(``apps.py``). Who sees and cancels a job: ``job_access.py``.
 """
 
 from __future__ import annotations
@@ -33,26 +36,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
-from django.http import Http404
+from django.db.models import F
 from django.utils import timezone
 
 from territoria.catalog.models import Dataset, Organisation
-from territoria.catalog.search import index_dataset
 from territoria.datastore.progress import Cancelled, Progress, Snapshot
-from territoria.governance.gate import (
-    can_write_dataset,
-    is_steward,
-    member_organisation_ids,
-    writable_organisations,
-)
 from territoria.ingest.models import FINISHED, Job, JobStatus
-from territoria.ingest.services import IngestionFailed, do_ingest_file, ensure_dataset
-from territoria.ingest.uploads import upload_on_disk
+from territoria.ingest.services import IngestionFailed
 
 logger = logging.getLogger(__name__)
 
-RETRY_BASE_SECONDS = 30  # then 60, 120, 240… : a source down for a few minutes is waited for
 WAIT_POLL_SECONDS = 0.2
 
 
@@ -64,17 +57,30 @@ class JobFailed(Exception):
 class JobKind:
     run: Callable[[Job, Progress], dict[str, Any]]
     retry_on: tuple[type[BaseException], ...] = ()
-    max_attempts: int = 1
+    # A number, or a function reading it from the settings when a job is created (settings
+    # are never read at import time, and tests change them).
+    max_attempts: int | Callable[[], int] = 1
+
+    def attempts_allowed(self) -> int:
+        attempts = self.max_attempts() if callable(self.max_attempts) else self.max_attempts
+        return max(1, int(attempts))
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, *, retry_on: tuple[type[BaseException], ...] = (), max_attempts: int = 1):
+def job_kind(
+    name: str,
+    *,
+    retry_on: tuple[type[BaseException], ...] = (),
+    max_attempts: int | Callable[[], int] = 1,
+):
     """Register the decorated ``run(job, progress) -> result`` as the runner of ``name``.
 
     ``retry_on``: exceptions after which the job is tried again, with back-off, up to
     ``max_attempts`` attempts in all (network sources); any other exception fails it.
+    The runner may read ``job.attempts`` and ``job.max_attempts`` (e.g. to act only on the
+    last attempt).
     """
 
     def register(run: Callable[[Job, Progress], dict[str, Any]]):
@@ -91,6 +97,11 @@ def worker_name() -> str:
 def job_directory(job: Job) -> Path:
     """Where a job keeps the files it owns (an upload until it is read)."""
     return settings.HOME / "jobs" / str(job.pk)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait after the failed attempt number ``attempt`` (1-based): 30, 60, 120…"""
+    return settings.JOB_RETRY_SECONDS * 2 ** max(0, attempt - 1)
 
 
 # --- creating and queueing ---------------------------------------------------------------
@@ -115,7 +126,7 @@ def do_create_job(
         dataset=dataset,
         organisation=organisation or (dataset.organisation if dataset else None),
         queued=queued,
-        max_attempts=KINDS[kind].max_attempts,
+        max_attempts=KINDS[kind].attempts_allowed(),
     )
 
 
@@ -139,59 +150,6 @@ def submit_job(job: Job, *, delay: float | None = None) -> None:
             run_job_task(job.pk)
 
     transaction.on_commit(send)
-
-
-def do_enqueue_ingest(
-    path: Path,
-    *,
-    dataset_slug: str,
-    user=None,
-    own_file: bool = False,
-    queued: bool = True,
-    **arguments: Any,
-) -> Job:
-    """A job ingesting ``path`` with ``do_ingest_file(**arguments)``, queued unless
-    ``queued`` is False (the caller then runs it: ``run_job``).
-
-    ``own_file``: ``path`` is moved into the job's directory and removed when the job ends.
-    ``arguments`` may hold ``then_access``: the access level set once the version is live.
-    """
-    dataset = Dataset.objects.filter(slug=dataset_slug).select_related("organisation").first()
-    organisation = None
-    if dataset is None and arguments.get("org_slug"):
-        organisation = Organisation.objects.filter(slug=arguments["org_slug"]).first()
-    params = {"dataset_slug": dataset_slug, "source_label": Path(path).name, **arguments}
-    job = do_create_job(
-        "ingest",
-        params=params,
-        user=user,
-        dataset=dataset,
-        organisation=organisation,
-        queued=queued,
-    )
-    if own_file:
-        directory = job_directory(job)
-        directory.mkdir(parents=True, exist_ok=True)
-        kept = directory / ("source" + Path(path).suffix[:10])
-        shutil.move(path, kept)
-        path = kept
-    job.params = {**params, "path": str(Path(path).resolve()), "own_file": own_file}
-    job.save(update_fields=["params"])
-    if queued:
-        submit_job(job)
-    return job
-
-
-def do_enqueue_upload(upload, *, user, **arguments: Any) -> Job:
-    """Queue the ingestion of an uploaded file (kept in the job's directory until read)."""
-    with upload_on_disk(upload) as path:
-        return do_enqueue_ingest(
-            path,
-            user=user,
-            own_file=True,
-            source_label=upload.name or path.name,
-            **arguments,
-        )
 
 
 def wait_for_job(job: Job, seconds: float) -> Job:
@@ -296,27 +254,50 @@ def _finish_after_error(
     ):
         finished = _finish(job, JobStatus.CANCELLED, error="cancelled", snapshot=snapshot)
     elif isinstance(error, retry_on) and job.attempts < job.max_attempts:
-        delay = RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.QUEUED,
-            error=_one_line(f"attempt {job.attempts} failed: {error}"),
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-            heartbeat_at=None,
-            worker="",
-        )
-        job.refresh_from_db()
-        submit_job(job, delay=delay)
-        finished = job
+        finished = _queue_again(job, str(error))
     else:
         if isinstance(error, (IngestionFailed, JobFailed, *retry_on)):
             reason = str(error)
         else:
             logger.error("job %s (%s) crashed", job.pk, job.kind, exc_info=error)
             reason = f"internal error ({type(error).__name__}); the administrators can read the log"
+        _log_attempt(job, reason, retry_in=None)
         finished = _finish(job, JobStatus.FAILED, error=reason, snapshot=snapshot)
     if not isinstance(error, Exception):
         raise error
     return finished
+
+
+def _queue_again(job: Job, reason: str) -> Job:
+    """Queue ``job`` again after its back-off delay (``retry_delay``), the failed attempt
+    kept in its log. A job run in its caller's process (``queued`` False: the CLI) is not
+    put on the queue: its caller runs it again at ``next_attempt_at``."""
+    delay = retry_delay(job.attempts)
+    _log_attempt(job, reason, retry_in=delay)
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.QUEUED,
+        error=one_line(f"attempt {job.attempts} failed: {reason}"),
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        heartbeat_at=None,
+        worker="",
+    )
+    job.refresh_from_db()
+    if job.queued:
+        submit_job(job, delay=delay)  # an immediate queue (tests) runs it now, in this thread
+        job.refresh_from_db()
+    return job
+
+
+def _log_attempt(job: Job, reason: str, *, retry_in: float | None) -> None:
+    """Keep a failed attempt in ``job.attempt_log``: when, why, how long until the next."""
+    entry = {
+        "attempt": job.attempts,
+        "at": timezone.now().isoformat(timespec="seconds"),
+        "error": one_line(reason),
+        "retry_in": retry_in,
+    }
+    job.attempt_log = [*(job.attempt_log or []), entry]
+    Job.objects.filter(pk=job.pk).update(attempt_log=job.attempt_log)
 
 
 def _finish(
@@ -330,7 +311,7 @@ def _finish(
     now = timezone.now()
     fields: dict[str, Any] = {
         "status": status,
-        "error": _one_line(error),
+        "error": one_line(error),
         "finished_at": now,
         "heartbeat_at": now,
         "eta_seconds": None,
@@ -353,52 +334,12 @@ def _finish(
     return job
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """``text`` on one line, at most as long as ``Job.error``."""
     return " ".join(str(text).split())[:1000]
 
 
-# --- the ingestion runner ----------------------------------------------------------------
-
-
-@job_kind("ingest")
-def run_ingest(job: Job, progress: Progress) -> dict[str, Any]:
-    """Stage (and publish) the job's file: ``do_ingest_file`` with the job's parameters."""
-    params = job.params
-    path = Path(params["path"])
-    if not path.is_file():
-        raise JobFailed(f"{params.get('source_label') or path.name}: no such file")
-    outcome = do_ingest_file(
-        path,
-        dataset_slug=params["dataset_slug"],
-        org_slug=params.get("org_slug"),
-        title=params.get("title"),
-        access=params.get("access"),
-        user=job.created_by,
-        source_label=params.get("source_label"),
-        publish=params.get("publish", True),
-        skip_if_unchanged=params.get("skip_if_unchanged", False),
-        progress=progress,
-    )
-    dataset = outcome.dataset
-    then_access = params.get("then_access")
-    if then_access and outcome.published and then_access != dataset.access_level:
-        with transaction.atomic():
-            dataset = ensure_dataset(dataset.slug, access=then_access)
-            index_dataset(dataset)
-    version = outcome.version
-    return {
-        "dataset": dataset.slug,
-        "dataset_id": dataset.pk,
-        "organisation_id": dataset.organisation_id,
-        "version": version.key,
-        "row_count": version.row_count,
-        "columns": len(version.schema.get("fields", [])),
-        "published": outcome.published,
-        "unchanged": outcome.unchanged,
-    }
-
-
-# --- cancelling and recovering -----------------------------------------------------------
+# --- cancelling ----------------------------------------------------------------------------
 
 
 class JobNotCancellable(Exception):
@@ -424,104 +365,15 @@ def do_cancel_job(job: Job) -> Job:
     return job
 
 
-def recover_stale_jobs() -> list[Job]:
-    """Running jobs whose worker is gone: queued again if they may be retried, else failed.
-
-    Gone: no heartbeat for ``JOB_STALE_SECONDS``, or a worker of this host whose process
-    no longer exists. Returns the jobs changed.
-    """
-    now = timezone.now()
-    silent = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
-    host = socket.gethostname()
-    changed = []
-    running = Job.objects.filter(status=JobStatus.RUNNING)
-    for job in running.filter(Q(heartbeat_at__lt=silent) | Q(worker__startswith=f"{host}:")):
-        if job.heartbeat_at and job.heartbeat_at >= silent and _alive_here(job.worker, host):
-            continue
-        retry = job.queued and job.attempts < job.max_attempts
-        reason = f"interrupted: the worker {job.worker or '?'} stopped"
-        updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.QUEUED if retry else JobStatus.FAILED,
-            error=_one_line(reason + ("; queued again" if retry else "")),
-            finished_at=None if retry else now,
-            heartbeat_at=None if retry else job.heartbeat_at,
-            worker="" if retry else job.worker,
-        )
-        if not updated:
-            continue
-        job.refresh_from_db()
-        if retry:
-            submit_job(job)
-        elif job.params.get("own_file"):
-            shutil.rmtree(job_directory(job), ignore_errors=True)
-        changed.append(job)
-    return changed
-
-
-def _alive_here(worker: str, host: str) -> bool:
-    """Is ``worker`` (host:pid) a live process of this host? True when it cannot be told."""
-    name, _, pid = worker.rpartition(":")
-    if name != host or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-# --- who sees which job ------------------------------------------------------------------
-
-
-def visible_jobs(user) -> QuerySet[Job]:
-    """Jobs ``user`` may see: their own, their organisations', all for a steward."""
-    jobs = Job.objects.select_related("dataset", "organisation")
-    if is_steward(user):
-        return jobs
-    if user is None or not user.is_authenticated:
-        return jobs.none()
-    return jobs.filter(Q(created_by=user) | Q(organisation_id__in=member_organisation_ids(user)))
-
-
-def access_job_for(user, job_id: int | str) -> Job:
-    """The job ``job_id`` if ``user`` may see it; Http404 otherwise (also for a bad id)."""
-    try:
-        pk = int(job_id)
-    except (TypeError, ValueError):
-        raise Http404("job not found") from None
-    job = visible_jobs(user).filter(pk=pk).first()
-    if job is None:
-        raise Http404("job not found")
-    return job
-
-
-def can_cancel_job(user, job: Job) -> bool:
-    """Its author, a writer of its dataset (or organisation), a steward."""
-    if job.finished or user is None or not user.is_authenticated:
-        return False
-    if job.created_by_id == user.pk or is_steward(user):
-        return True
-    if job.dataset is not None:
-        return can_write_dataset(user, job.dataset)
-    return writable_organisations(user).filter(pk=job.organisation_id).exists()
-
-
 __all__ = [
     "FINISHED",
     "JobFailed",
     "JobNotCancellable",
-    "access_job_for",
-    "can_cancel_job",
     "do_cancel_job",
     "do_create_job",
-    "do_enqueue_ingest",
-    "do_enqueue_upload",
     "job_kind",
-    "recover_stale_jobs",
+    "retry_delay",
     "run_job",
     "submit_job",
-    "visible_jobs",
     "wait_for_job",
 ]

@@ -58,6 +58,9 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=1)
     cancel_requested = models.BooleanField(default=False)
+    # Each failed attempt: {"attempt", "at", "error", "retry_in"} (seconds until the next
+    # attempt; None after the last). What the producer reads when a source is retried.
+    attempt_log = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

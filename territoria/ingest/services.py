@@ -105,6 +105,7 @@ def do_ingest_file(
         return do_ingest_gtfs(
             path, dataset_slug=dataset_slug, org_slug=org_slug, title=title, access=access,
             metadata=metadata, user=user, source_label=source_label, publish=publish,
+            skip_if_unchanged=skip_if_unchanged, progress=progress,
         )  # fmt: skip
     slug = slugify(dataset_slug)
     if not slug:

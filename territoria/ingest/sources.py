@@ -1,17 +1,19 @@
 """URL sources: a table resource fetched from a URL on a schedule (decision 0013).
 
-A producer sets ``Resource.source_url`` and ``refresh_frequency``; ``refresh_due_sources()``
-(run every minute by the job runner, or by ``territoria refresh-sources``) fetches every
-source that is due, with a conditional GET (``ingest/fetch.py``), and makes a new published
-version only when the content changed: a 304, or a file whose SHA-256 is the live version's
-or the last one fetched from that source, changes nothing. A rollback is therefore kept
-until the source publishes different content.
+A producer sets ``Resource.source_url`` and ``refresh_frequency``. Every minute the job
+runner (or ``territoria refresh-sources``) queues one *refresh job* per source that is due
+(``source_jobs.py``); the job runs ``refresh_source``: a conditional GET (``ingest/fetch.py``),
+then a new published version only when the content changed: a 304, or a file whose SHA-256
+is the live version's or the last one fetched from that source, changes nothing. A rollback
+is therefore kept until the source publishes different content.
 
-A failed fetch or a refused file (HTTP error, timeout, file too big, unreadable content)
-keeps the live version, is recorded on the resource (``last_error``, ``failure_count``) and
-retried with back-off: 5 min, 10 min, 20 min… never later than the source's own frequency.
-The owner organisation's admins and producers get one e-mail when a source breaks and one
-when it is late (no successful fetch within twice its frequency), not one per attempt.
+Two levels of retry. Within a job, a failure that may pass (connection, timeout, HTTP 5xx or
+429: ``FetchUnavailable``) is tried again after 30 s, 60 s… (``TERRITORIA_SOURCES_ATTEMPTS``
+attempts). A failure that will not pass (a 4xx, a refused file), or the last attempt's, keeps
+the live version, is recorded on the resource (``last_error``, ``failure_count``), and the
+source is due again after 5 min, 10 min, 20 min… never later than its own frequency. The
+owner organisation's admins and producers get one e-mail when a source breaks and one when
+it is late (no successful fetch within twice its frequency), not one per attempt.
 """
 
 from __future__ import annotations
@@ -28,9 +30,18 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from territoria.catalog.enums import RefreshFrequency, ResourceKind
-from territoria.catalog.models import Dataset, Resource
+from territoria.catalog.models import Dataset, Resource, Version
+from territoria.datastore.progress import Progress
 from territoria.datastore.versions import file_checksum
-from territoria.ingest.fetch import FetchFailed, FetchLimits, check_url, fetch
+from territoria.ingest.fetch import (
+    FetchFailed,
+    FetchLimits,
+    FetchUnavailable,
+    OnBlock,
+    check_url,
+    fetch,
+)
+from territoria.ingest.gtfs import feed_checksum
 from territoria.ingest.notifications import send_source_alert
 from territoria.ingest.services import IngestionFailed, do_ingest_file
 
@@ -60,12 +71,23 @@ class Alert:
 @dataclass(frozen=True)
 class RefreshOutcome:
     """What one refresh did: ``published`` a new version (``version``: its key), found the
-    content ``unchanged``, ``failed`` (``error``), or ``skipped`` (another worker has it)."""
+    content ``unchanged``, ``failed`` (``error``), or ``skipped`` (another worker has it).
+    Of a refresh job not over yet (``source_jobs.refresh_outcome``): ``queued``, ``running``,
+    ``retrying`` (``error``: the last attempt's), or ``cancelled``."""
 
     dataset: str
     state: str
     version: str | None = None
     error: str = ""
+
+    def as_result(self) -> dict[str, str | None]:
+        """The refresh job's result (JSON)."""
+        return {
+            "dataset": self.dataset,
+            "state": self.state,
+            "version": self.version,
+            "error": self.error,
+        }
 
 
 def interval(resource: Resource) -> timedelta | None:
@@ -187,40 +209,21 @@ def do_set_source(resource: Resource, url: str, frequency: str) -> Resource:
     return resource
 
 
-def refresh_due_sources(
-    *, dataset_slug: str | None = None, force: bool = False, now: datetime | None = None
-) -> list[RefreshOutcome]:
-    """Fetch the sources that are due (all of them with ``force``), then alert late ones.
-
-    ``dataset_slug`` limits the run to one dataset. Runs each fetch in turn; safe to run in
-    several workers at once (a source is claimed before it is fetched).
-    """
-    now = now or timezone.now()
-    scheduled = scheduled_sources()
-    if dataset_slug is not None:
-        scheduled = scheduled.filter(dataset__slug=dataset_slug)
-    sources = list(scheduled) if force else due_sources(now, scheduled)
-    outcomes = [_refresh_guarded(source, now) for source in sources]
-    alert_late_sources(now, dataset_slug=dataset_slug)
-    return outcomes
-
-
-def _refresh_guarded(resource: Resource, now: datetime) -> RefreshOutcome:
-    """``refresh_source``, but a fault of ours on one source does not stop the others: it is
-    logged with its traceback and counted as a failure of that source (the producers are
-    told that the platform failed, not given the internals)."""
-    try:
-        return refresh_source(resource, now=now)
-    except Exception:
-        logger.exception("source of %s: refresh failed", resource.dataset.slug)
-        return _failed(resource, "the platform could not process this source (logged)")
-
-
-def refresh_source(resource: Resource, *, now: datetime | None = None) -> RefreshOutcome:
+def refresh_source(
+    resource: Resource,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    retry_unavailable: bool = False,
+) -> RefreshOutcome:
     """Fetch one source now and publish its content if it changed.
 
     Claims the source first (a conditional update of ``last_checked_at``): when another
     worker claimed it since ``resource`` was read, does nothing and answers ``skipped``.
+    A failure is recorded on the resource (and alerted), except, with ``retry_unavailable``
+    (a refresh job with attempts left), a ``FetchUnavailable``, raised for the job to retry.
+    ``progress`` follows the download and the reading, and may cancel them (``Cancelled``
+    raised; nothing is published, nothing is recorded as a failure).
     """
     now = now or timezone.now()
     slug = resource.dataset.slug
@@ -242,18 +245,26 @@ def refresh_source(resource: Resource, *, now: datetime | None = None) -> Refres
                 etag=resource.source_etag,
                 last_modified=resource.source_last_modified,
                 limits=_limits(),
+                on_block=_download_progress(progress),
             )
+        except FetchUnavailable as error:
+            if retry_unavailable:
+                raise
+            return do_record_source_failure(resource, str(error))
         except FetchFailed as error:
-            return _failed(resource, str(error))
-        if fetched.path is None or _already_have(resource, file_checksum(fetched.path)):
+            return do_record_source_failure(resource, str(error))
+        if fetched.path is None or _already_have(resource, fetched.path):
             _succeeded(resource, now, fetched.etag, fetched.last_modified)
             return RefreshOutcome(slug, "unchanged")
         try:
             outcome = do_ingest_file(
-                fetched.path, dataset_slug=slug, source_label=public_url(resource.source_url)
+                fetched.path,
+                dataset_slug=slug,
+                source_label=public_url(resource.source_url),
+                progress=progress,
             )
         except IngestionFailed as error:
-            return _failed(resource, str(error))
+            return do_record_source_failure(resource, str(error))
     _succeeded(resource, now, fetched.etag, fetched.last_modified)
     return RefreshOutcome(slug, "published", version=outcome.version.key)
 
@@ -266,16 +277,39 @@ def _limits() -> FetchLimits:
     )
 
 
-def _already_have(resource: Resource, checksum: str) -> bool:
-    """The content is the live version's, or the last one fetched from this source."""
-    live = resource.live_version.checksum if resource.live_version_id else None
+def _download_progress(progress: Progress | None) -> OnBlock | None:
+    """The fetch's ``on_block`` for a job: the ``download`` stage, in bytes; a cancelled job
+    stops the download at the next block."""
+    if progress is None:
+        return None
+
+    def follow(done: int, total: int | None) -> None:
+        if progress.snapshot().stage != "download":
+            progress.stage("download", bytes_total=total)
+        progress.advance(bytes_done=done)
+        progress.check_cancelled()
+
+    return follow
+
+
+def _already_have(resource: Resource, path: Path) -> bool:
+    """The content is the live version's, or the last one fetched from this source (a GTFS
+    feed is compared whole: its tables' versions keep the checksum of the feed)."""
+    checksum = file_checksum(path)
+    label = public_url(resource.source_url)
     last = (
-        resource.versions.filter(source=public_url(resource.source_url))
+        resource.versions.filter(Q(source=label) | Q(source__startswith=f"{label}/"))
         .order_by("-created_at", "-pk")
-        .values_list("checksum", flat=True)
         .first()
     )
-    return checksum in {live, last}
+    return checksum in {_content_checksum(resource.live_version), _content_checksum(last)}
+
+
+def _content_checksum(version: Version | None) -> str | None:
+    """The checksum of the file a version was read from: the feed's for a GTFS table."""
+    if version is None:
+        return None
+    return feed_checksum(version) or version.checksum
 
 
 def _succeeded(resource: Resource, now: datetime, etag: str, last_modified: str) -> None:
@@ -289,7 +323,8 @@ def _succeeded(resource: Resource, now: datetime, etag: str, last_modified: str)
     )
 
 
-def _failed(resource: Resource, reason: str) -> RefreshOutcome:
+def do_record_source_failure(resource: Resource, reason: str) -> RefreshOutcome:
+    """Record a failed refresh on the resource; alert the producers when it starts failing."""
     reason = reason[:1000]
     Resource.objects.filter(pk=resource.pk).update(
         last_error=reason, failure_count=F("failure_count") + 1

@@ -33,6 +33,7 @@ from territoria.datastore.steps import (
 )
 from territoria.datastore.versions import Transform, VersionInfo
 from territoria.ingest.publication import do_record_version, get_store, live_version_info
+from territoria.ingest.schemas import validation_checks
 
 
 def referential_table() -> Path | None:
@@ -118,7 +119,7 @@ def do_save_steps(
     resource = dataset.table_resource()
     if resource is None:
         raise IngestError("this dataset has no table")
-    staged = _reprocessed(dataset, steps) if reprocess else None
+    staged = _reprocessed(dataset, resource, steps) if reprocess else None
     with transaction.atomic():
         Resource.objects.filter(pk=resource.pk).update(steps=[step.as_json() for step in steps])
         version = do_record_version(resource, staged, user) if staged is not None else None
@@ -126,11 +127,16 @@ def do_save_steps(
     return steps, version
 
 
-def _reprocessed(dataset: Dataset, steps: list[Step]) -> VersionInfo:
-    """A new datastore version: ``steps`` run on the rows the live version was made from."""
+def _reprocessed(dataset: Dataset, resource: Resource, steps: list[Step]) -> VersionInfo:
+    """A new datastore version: ``steps`` run on the rows the live version was made from,
+    validated like any new version (the resource's declared schema, or the inferred one)."""
     info = live_version_info(dataset)
     if info is None:
         raise IngestError("nothing is published yet: there are no rows to process")
     parquet, schema = raw_source(info)
     transform = steps_transform(steps, source_schema=schema)
-    return get_store().stage(parquet, source_label=info.source, transform=transform)
+    checks = validation_checks(resource)  # every version has its report (decision 0012)
+    feed_report = (info.reports or {}).get("gtfs")
+    if feed_report is not None:  # the same GTFS feed: its report still holds
+        checks["gtfs"] = lambda *_: feed_report
+    return get_store().stage(parquet, source_label=info.source, transform=transform, checks=checks)

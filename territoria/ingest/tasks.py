@@ -62,22 +62,18 @@ def run_job_task(job_id: int) -> None:
 @huey.periodic_task(crontab(minute="*"), name="territoria.refresh_sources")
 @huey.lock_task("territoria.refresh_sources")  # one refresh at a time, whatever the workers
 def refresh_sources_task() -> None:
-    """Every minute: fetch the URL sources that are due (``ingest/sources.py``).
+    """Every minute: queue a refresh job for each URL source that is due and has none
+    waiting (``ingest/source_jobs.py``); the jobs fetch, the workers run them."""
+    from territoria.ingest.source_jobs import do_enqueue_due_sources
 
-    Imported here, when it runs, so that jobs work with or without that module.
-    """
-    try:
-        from territoria.ingest.sources import refresh_due_sources
-    except ImportError:
-        return
     with _database_connections():
-        refresh_due_sources()
+        do_enqueue_due_sources()
 
 
 @huey.periodic_task(crontab(minute="*"), name="territoria.recover_stale_jobs")
 def recover_stale_jobs_task() -> None:
     """Every minute: jobs whose worker died are failed, or queued again."""
-    from territoria.ingest.jobs import recover_stale_jobs
+    from territoria.ingest.job_recovery import recover_stale_jobs
 
     with _database_connections():
         recover_stale_jobs()
@@ -103,7 +99,7 @@ def start_embedded_worker(*, workers: int = 1, periodic: bool = True) -> Consume
     Huey's consumer installs its signal handlers for a process of its own; the web server's
     (Ctrl-C stops it) are put back.
     """
-    from territoria.ingest.jobs import recover_stale_jobs
+    from territoria.ingest.job_recovery import recover_stale_jobs
 
     recover_stale_jobs()
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}

@@ -16,14 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from territoria.ingest.jobs import (
-    JobNotCancellable,
-    access_job_for,
-    can_cancel_job,
-    do_cancel_job,
-    visible_jobs,
-    wait_for_job,
-)
+from territoria.ingest.job_access import access_job_for, can_cancel_job, visible_jobs
+from territoria.ingest.jobs import JobNotCancellable, do_cancel_job, wait_for_job
 from territoria.ingest.models import Job, JobStatus
 from territoria.portal.csp import with_csp
 
@@ -35,6 +29,7 @@ STAGES = {
     "read": gettext_lazy("Reading the data"),
     "transform": gettext_lazy("Applying the processing steps"),
     "checks": gettext_lazy("Validating"),
+    "download": gettext_lazy("Downloading the file"),
 }
 
 

@@ -3,7 +3,8 @@
 
 Everyone who sees the dataset sees its score and the report of its live version (with example
 values: its rows are readable anyway). Those who may write it also see the report of a newer
-version that was staged but not published, e.g. one they must fix first.
+version that was staged but not published, e.g. one they must fix first. A dataset read from
+a GTFS feed shows the feed's check too (``portal/_gtfs_report.html``), to all who see it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.db.models import JSONField, OuterRef, Subquery
 
 from territoria.catalog.enums import ResourceKind, VersionStatus
+from territoria.catalog.gtfs_report import readable_gtfs_report
 from territoria.catalog.models import Dataset, Version
 from territoria.catalog.quality import dataset_quality
 from territoria.catalog.validation_report import readable_report
@@ -43,6 +45,7 @@ def quality_context(dataset: Dataset, *, may_write: bool) -> dict[str, Any]:
         "quality": dataset_quality(dataset, resources=resources),
         "validation": _report(live.reports if live else None),
         "validation_version": live,
+        "gtfs": readable_gtfs_report((live.reports or {}).get("gtfs")) if live else None,
         "declared_schema": resource.declared_schema if resource is not None else {},
         "schema_url": resource.schema_url if resource is not None else "",
         "staged_validation": None,

@@ -3,6 +3,10 @@
 Those who may write the dataset (``gate.can_write_dataset``) set, change or remove the
 source and may fetch it at once; others who see the dataset see its state, with the URL
 cut of its query string and credentials. The rules are in ``ingest/sources.py``.
+
+"Fetch now" queues a refresh job (``ingest/source_jobs.py``) and waits for it a little, as an
+upload does: a quick answer is told on this page; a long download, or a source being tried
+again after a failure, leads to the job's page, where it can be followed and cancelled.
 """
 
 from __future__ import annotations
@@ -21,17 +25,25 @@ from django.views.decorators.http import require_http_methods
 from territoria.catalog.enums import RefreshFrequency
 from territoria.catalog.models import Resource
 from territoria.governance.gate import access_dataset_for, can_write_dataset
+from territoria.ingest.jobs import wait_for_job
+from territoria.ingest.source_jobs import (
+    active_refresh_job,
+    do_enqueue_refresh,
+    refresh_outcome,
+)
 from territoria.ingest.sources import (
     SourceRefused,
     check_source,
     do_set_source,
     next_check_at,
     public_url,
-    refresh_source,
     source_resource,
     source_state,
 )
 from territoria.portal.csp import with_csp
+
+# A small file is fetched and read within this time: the producer stays on this page.
+REFRESH_WAIT_SECONDS = 3.0
 
 
 class SourceForm(forms.Form):
@@ -76,21 +88,38 @@ class SourceForm(forms.Form):
 
 
 def _refresh(request, dataset, resource: Resource | None):
+    """Queue the refresh (or follow the one under way) and say how it went; the job's page
+    when it is not over within ``REFRESH_WAIT_SECONDS``."""
     if resource is None or not resource.source_url:
         messages.error(request, _("This dataset has no source to fetch."))
-        return
-    outcome = refresh_source(resource)
+        return redirect("portal:dataset_source", slug=dataset.slug)
+    job, new = do_enqueue_refresh(resource, user=request.user)
+    job = wait_for_job(job, REFRESH_WAIT_SECONDS)
+    if not job.finished:
+        if job.attempts and job.status == "queued":
+            messages.info(
+                request,
+                _("The source could not be reached: it will be tried again. %(reason)s")
+                % {"reason": job.error},
+            )
+        elif not new:
+            messages.info(request, _("The source is being fetched already."))
+        return redirect("portal:job", job_id=job.pk)
+    outcome = refresh_outcome(job)
     if outcome.state == "published":
         messages.success(request, _("The file has changed: a new version is published."))
     elif outcome.state == "unchanged":
         messages.success(request, _("The file has not changed: no new version."))
     elif outcome.state == "skipped":
         messages.error(request, _("The source is being fetched already: try again shortly."))
+    elif outcome.state == "cancelled":
+        messages.info(request, _("The fetch was cancelled: nothing has changed."))
     else:
         messages.error(
             request,
             _("The source could not be fetched: %(reason)s") % {"reason": outcome.error},
         )
+    return redirect("portal:dataset_source", slug=dataset.slug)
 
 
 @login_required
@@ -105,8 +134,7 @@ def source(request, slug: str):
         if not may_write:
             raise PermissionDenied
         if "refresh" in request.POST:
-            _refresh(request, dataset, resource)
-            return redirect("portal:dataset_source", slug=dataset.slug)
+            return _refresh(request, dataset, resource)
         form = SourceForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -130,6 +158,8 @@ def source(request, slug: str):
         "state": source_state(resource),
         "shown_url": url if may_write else public_url(url) if url else "",
         "next_check": next_check_at(resource) if resource else None,
+        # Its page is for those who may see the job: the producers (ingest/job_access.py).
+        "refresh_job": active_refresh_job(resource) if may_write and url else None,
         "nav": "datasets",
     }
     return render(

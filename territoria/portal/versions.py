@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from territoria.catalog.gtfs_report import readable_gtfs_report
 from territoria.catalog.models import Dataset, Version
 from territoria.datastore.diff import DiffError, key_candidates
 from territoria.datastore.errors import QueryTimeout
@@ -53,6 +54,9 @@ def report_summary(version: Version) -> list[tuple[str, str]]:
         if name == "validation" and "valid" in report:
             summary.append((_("Validation"), _validation_line(report)))
             continue
+        if name == "gtfs" and (gtfs := readable_gtfs_report(report)) is not None:
+            summary.append((_("GTFS check"), _gtfs_line(gtfs)))
+            continue
         items = [
             f"{key}: {value}"
             for key, value in report.items()
@@ -70,6 +74,18 @@ def _validation_line(report: dict[str, Any]) -> str:
         ngettext("%(errors)s error", "%(errors)s errors", errors) % {"errors": errors}
         + ", "
         + ngettext("%(rows)s invalid row", "%(rows)s invalid rows", rows) % {"rows": rows}
+    )
+
+
+def _gtfs_line(gtfs: dict[str, Any]) -> str:
+    if gtfs["valid"] and not gtfs["warnings"]:
+        return _("valid")
+    errors, warnings = gtfs["error_count"], len(gtfs["warnings"])
+    return (
+        ngettext("%(errors)s error", "%(errors)s errors", errors) % {"errors": errors}
+        + ", "
+        + ngettext("%(warnings)s warning", "%(warnings)s warnings", warnings)
+        % {"warnings": warnings}
     )
 
 

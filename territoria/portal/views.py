@@ -30,7 +30,7 @@ from territoria.governance.gate import (
     visible_organisations,
     writable_organisations,
 )
-from territoria.ingest.jobs import do_enqueue_upload
+from territoria.ingest.file_jobs import do_enqueue_upload
 from territoria.ingest.publication import live_version_info
 from territoria.portal.csp import POLICY, with_csp
 from territoria.portal.facets import active_filters, facet_groups, filters_from

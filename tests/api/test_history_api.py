@@ -187,3 +187,42 @@ def test_a_refresh_runs_the_fetch_and_reports_it(client, arbres, write_token, se
     assert answer.status_code == 200
     assert (body["state"], body["error"]) == ("failed", "127.0.0.1: connection refused")
     assert body["source"]["failure_count"] == 1
+
+
+def test_a_refresh_queues_a_job_and_a_second_one_follows_it(
+    client, arbres, write_token, sqlite_queue
+):
+    Resource.objects.filter(dataset__slug="arbres").update(
+        source_url="https://data.colmar.fr/arbres.csv", refresh_frequency="DAILY"
+    )
+    headers = {**bearer(write_token), "HTTP_PREFER": "respond-async"}
+    first = client.post("/api/1/datasets/arbres/source/refresh", **headers)
+    assert first.status_code == 202
+    job = first.json()
+    assert (job["kind"], job["status"], job["dataset"]) == ("refresh_source", "queued", "arbres")
+    assert job["source"] == "https://data.colmar.fr/arbres.csv"
+    assert (job["attempts"], job["max_attempts"]) == (0, 3)
+    assert first["Location"] == f"/api/1/jobs/{job['id']}"
+    second = client.post("/api/1/datasets/arbres/source/refresh", **headers)
+    assert (second.status_code, second.json()["id"]) == (202, job["id"])
+    listed = client.get("/api/1/jobs?status=queued", **bearer(write_token)).json()
+    assert [j["id"] for j in listed] == [job["id"]]
+
+
+def test_a_finished_refresh_answers_with_its_job(client, arbres, write_token, settings):
+    settings.SOURCES_ALLOW_PRIVATE = True
+    settings.SOURCES_ATTEMPTS = 2
+    Resource.objects.filter(dataset__slug="arbres").update(
+        source_url="http://127.0.0.1:9/arbres.csv", refresh_frequency="DAILY"
+    )
+    body = client.post("/api/1/datasets/arbres/source/refresh", **bearer(write_token)).json()
+    assert (body["state"], body["job"]["status"], body["job"]["attempts"]) == (
+        "failed",
+        "failed",
+        2,
+    )
+    log = body["job"]["attempt_log"]
+    assert [(e["error"], e["retry_in"]) for e in log] == [
+        ("127.0.0.1: connection refused", 30),
+        ("127.0.0.1: connection refused", None),
+    ]

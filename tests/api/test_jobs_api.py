@@ -9,17 +9,6 @@ from django.urls import reverse
 from territoria.governance.models import ApiToken
 from territoria.ingest.jobs import do_create_job
 from territoria.ingest.models import Job
-from territoria.ingest.tasks import huey
-
-
-@pytest.fixture
-def sqlite_queue(tmp_path):
-    """The real SQLite queue, with no worker: jobs stay queued (not the immediate mode)."""
-    huey.immediate = False
-    saved = huey.storage
-    huey.storage = huey.storage_class(huey.name, filename=str(tmp_path / "jobs.sqlite3"))
-    yield huey
-    huey.storage = saved
 
 
 @pytest.fixture

@@ -27,5 +27,8 @@ def write_feed(path: Path, *, drop=(), replace=None, extra=None, folder: str = "
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
             if name not in drop:
-                archive.writestr(folder + name, text)
+                # A fixed date: the same files make the same bytes (writestr would stamp
+                # the current time, and a feed written again would differ by its checksum).
+                entry = zipfile.ZipInfo(folder + name, date_time=(2026, 1, 1, 0, 0, 0))
+                archive.writestr(entry, text, compress_type=zipfile.ZIP_DEFLATED)
     return path

@@ -111,3 +111,85 @@ def test_ingest_command_publishes_a_feed(feed):
     tables = _tables(Dataset.objects.get(slug="met"))
     assert set(tables) == set(FEED)
     assert all(resource.live_version_id for resource in tables.values())
+
+
+@pytest.mark.django_db
+def test_every_table_of_a_feed_gets_its_validation_report(feed):
+    outcome = do_ingest_file(feed(), dataset_slug="reseau-met", org_slug="eurometropole-de-metz")
+    for name, version in outcome.versions.items():
+        assert version.reports["validation"]["valid"] is True, name
+        assert version.reports["validation"]["schema"]["source"] == "inferred"
+        assert version.reports["gtfs"]["feed_checksum"] == outcome.report["feed_checksum"]
+
+
+@pytest.mark.django_db
+def test_a_table_of_a_feed_is_validated_against_its_declared_schema(feed):
+    from territoria.ingest.schemas import do_declare_schema
+
+    do_ingest_file(feed(), dataset_slug="reseau-met", org_slug="eurometropole-de-metz")
+    stops = _tables(Dataset.objects.get(slug="reseau-met"))["stops.txt"]
+    do_declare_schema(
+        stops,
+        descriptor={
+            "name": "arrets",
+            "fields": [
+                {"name": "stop_id", "type": "string", "constraints": {"pattern": "[0-9]{4}"}},
+                {"name": "stop_name", "type": "string"},
+                {"name": "stop_lat", "type": "number"},
+                {"name": "stop_lon", "type": "number"},
+            ],
+        },
+    )
+    stops_file = FEED["stops.txt"] + "X3,Pontiffroy,49.12,6.17\n"
+    outcome = do_ingest_file(feed(replace={"stops.txt": stops_file}), dataset_slug="reseau-met")
+    report = outcome.versions["stops.txt"].reports["validation"]
+    assert report["schema"]["source"] == "declared" and report["schema"]["name"] == "arrets"
+    assert (report["valid"], report["invalid_rows"]) == (False, 1)
+    assert outcome.versions["routes.txt"].reports["validation"]["schema"]["source"] == "inferred"
+
+
+@pytest.mark.django_db
+def test_the_same_feed_again_makes_no_version_when_asked_to_skip_it(feed):
+    first = do_ingest_file(feed(), dataset_slug="reseau-met", org_slug="eurometropole-de-metz")
+    versions = Version.objects.count()
+    again = do_ingest_file(feed(), dataset_slug="reseau-met", skip_if_unchanged=True)
+    assert again.unchanged and again.published
+    assert again.version == first.version
+    assert again.report["feed_checksum"] == first.report["feed_checksum"]
+    assert Version.objects.count() == versions
+    changed = feed(replace={"trips.txt": FEED["trips.txt"] + "L1,SEM,T3\n"})
+    outcome = do_ingest_file(changed, dataset_slug="reseau-met", skip_if_unchanged=True)
+    assert not outcome.unchanged and Version.objects.count() == versions + len(FEED)
+
+
+@pytest.mark.django_db
+def test_a_feed_ingestion_reports_its_progress_and_may_be_cancelled(feed):
+    from territoria.datastore.progress import Cancelled, Progress
+
+    progress = Progress()
+    do_ingest_file(
+        feed(), dataset_slug="reseau-met", org_slug="eurometropole-de-metz", progress=progress
+    )
+    snapshot = progress.snapshot()
+    assert snapshot.stage == "checks" and snapshot.rows_done > 0
+    versions = Version.objects.count()
+    cancelled = Progress()
+    cancelled.cancel()
+    with pytest.raises(Cancelled):
+        do_ingest_file(feed(), dataset_slug="reseau-met", progress=cancelled)
+    assert Version.objects.count() == versions
+    assert list((get_store().root / "tmp").iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_a_feed_job_skips_an_unchanged_feed_and_shows_its_progress(feed, tmp_path):
+    from territoria.ingest.file_jobs import do_enqueue_ingest
+    from territoria.ingest.jobs import run_job
+
+    path = feed()
+    arguments = {"dataset_slug": "reseau-met", "org_slug": "eurometropole-de-metz"}
+    job = run_job(do_enqueue_ingest(path, queued=False, **arguments).pk)
+    assert job.status == "succeeded" and job.rows_done > 0
+    again = run_job(do_enqueue_ingest(path, queued=False, skip_if_unchanged=True, **arguments).pk)
+    assert (again.status, again.result["unchanged"]) == ("succeeded", True)
+    assert again.result["version"] == job.result["version"]

@@ -24,11 +24,11 @@ from territoria.catalog.models import Version
 from territoria.datastore.progress import Cancelled, Progress
 from territoria.datastore.versions import VersionStore
 from territoria.ingest import jobs
+from territoria.ingest.file_jobs import do_enqueue_ingest
+from territoria.ingest.job_recovery import recover_stale_jobs
 from territoria.ingest.jobs import (
     do_create_job,
-    do_enqueue_ingest,
     job_kind,
-    recover_stale_jobs,
     run_job,
     wait_for_job,
 )
@@ -47,16 +47,6 @@ def big_csv(tmp_path_factory) -> Path:
         f" AS station FROM range(2000000) t(i)) TO '{path}' (HEADER, DELIMITER ';', QUOTE '')"
     )
     return path
-
-
-@pytest.fixture
-def sqlite_queue(tmp_path):
-    """The real SQLite queue (not the tests' immediate mode), in a file of this test."""
-    huey.immediate = False
-    saved = huey.storage
-    huey.storage = huey.storage_class(huey.name, filename=str(tmp_path / "jobs.sqlite3"))
-    yield huey
-    huey.storage = saved
 
 
 def test_progress_follows_duckdb_through_the_stages_of_a_read(tmp_path, big_csv):

@@ -1,12 +1,12 @@
 """URL sources, against a real HTTP server in a thread: conditional GET, new versions only on
-change, failures kept away from the live version, back-off, alerts, and the SSRF guard."""
+change, failures kept away from the live version, back-off, alerts, and the SSRF guard.
+
+Each refresh is a job (``source_jobs.py``); jobs run inline here (tests/conftest.py), so
+``refresh`` below answers what each job did."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
@@ -16,104 +16,22 @@ from django.utils import timezone
 from territoria.catalog.models import Resource
 from territoria.ingest.fetch import FetchFailed, FetchLimits, check_url, fetch
 from territoria.ingest.services import ensure_dataset
+from territoria.ingest.source_jobs import do_enqueue_due_sources, refresh_outcome
 from territoria.ingest.sources import (
     SourceRefused,
     alert_late_sources,
     do_set_source,
     next_check_at,
     public_url,
-    refresh_due_sources,
     refresh_source,
     source_state,
 )
-
-V1 = b"code_insee;nom;population\n67482;Strasbourg;290576\n68066;Colmar;67730\n"
-V2 = b"code_insee;nom;population\n67482;Strasbourg;291313\n68066;Colmar;67730\n54395;Nancy;1\n"
+from tests.ingest.conftest import V1, V2
 
 
-class Site:
-    """What the server answers: path -> (status, body, headers); and what it was asked."""
-
-    def __init__(self):
-        self.pages: dict[str, tuple[int, bytes, dict[str, str]]] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.delay = 0.0
-
-    def serve(self, path: str, body: bytes = V1, status: int = 200, **headers: str) -> None:
-        self.pages[path] = (status, body, {k.replace("_", "-"): v for k, v in headers.items()})
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's name
-        site = self.server.site
-        site.requests.append((self.path, dict(self.headers)))
-        if site.delay:
-            time.sleep(site.delay)
-        status, body, headers = site.pages.get(self.path, (404, b"not found", {}))
-        etag = headers.get("ETag")
-        if etag and self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            return
-        self.send_response(status)
-        for name, value in headers.items():
-            if name != "no-length":
-                self.send_header(name, value)
-        if "no-length" not in headers:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
-        return
-
-
-class Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        return  # a client that gave up (size cap, timeout) is what some tests do
-
-
-@pytest.fixture(scope="module")
-def server():
-    httpd = Server(("127.0.0.1", 0), Handler)
-    httpd.site = Site()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def site(server, settings):
-    settings.SOURCES_ALLOW_PRIVATE = True  # the test server is on the loopback
-    server.site = Site()
-    return server.site
-
-
-@pytest.fixture
-def url(server):
-    def make(path: str) -> str:
-        return f"http://127.0.0.1:{server.server_address[1]}{path}"
-
-    return make
-
-
-@pytest.fixture
-def producer(db, add_member):
-    from django.contrib.auth.models import User
-
-    user = User.objects.create_user("prod", "producteur@colmar.fr")  # no hashing: fast
-    return add_member(user, "ville-de-colmar", "producer", kind="commune")
-
-
-@pytest.fixture
-def sourced(db, producer, site, url):
-    """A dataset whose table is fetched hourly from /data.csv (served with an ETag)."""
-    site.serve("/data.csv", V1, ETag='"v1"')
-    dataset = ensure_dataset("population", org_slug="ville-de-colmar", access="open")
-    return do_set_source(dataset.table_resource(), url("/data.csv"), "HOURLY")
+def refresh_due_sources(**kwargs):
+    """Queue (and, inline, run) the refresh jobs that are due; what each one did."""
+    return [refresh_outcome(job) for job in do_enqueue_due_sources(**kwargs)]
 
 
 def fresh(resource: Resource) -> Resource:
@@ -224,14 +142,16 @@ def test_a_file_that_cannot_be_read_changes_nothing_published(sourced, site, mai
 
 
 def test_a_failing_source_is_retried_with_back_off(sourced, site):
+    """Between jobs: after a job's last attempt failed, the source is due again after 5 min,
+    then 10 min… (the job's own attempts are in test_source_jobs.py)."""
     site.serve("/data.csv", b"", status=500)
-    start = timezone.now()
-    refresh_due_sources(now=start)
-    assert next_check_at(fresh(sourced)) == start + timedelta(minutes=5)
-    assert refresh_due_sources(now=start + timedelta(minutes=4)) == []
-    later = start + timedelta(minutes=5)
-    assert refresh_due_sources(now=later)[0].state == "failed"
-    assert next_check_at(fresh(sourced)) == later + timedelta(minutes=10)
+    refresh_due_sources()
+    checked = fresh(sourced).last_checked_at
+    assert next_check_at(fresh(sourced)) == checked + timedelta(minutes=5)
+    assert refresh_due_sources(now=checked + timedelta(minutes=4)) == []
+    assert refresh_due_sources(now=checked + timedelta(minutes=5))[0].state == "failed"
+    checked = fresh(sourced).last_checked_at
+    assert next_check_at(fresh(sourced)) == checked + timedelta(minutes=10)
 
 
 def test_a_late_source_alerts_its_producers_once(sourced, site, mailoutbox):

@@ -97,3 +97,44 @@ def test_a_visitor_reads_the_schema_but_cannot_change_it(client, equipements):
     response = client.post("/jeux-de-donnees/equipements/schema/", {"remove": "1"})
     assert response.status_code == 403
     assert equipements.dataset.table_resource().declared_schema != {}
+
+
+@pytest.mark.django_db
+def test_a_gtfs_dataset_shows_its_feed_check_to_readers_and_in_its_versions(
+    client, make_org, tmp_path, staff_user
+):
+    from territoria.ingest.services import do_ingest_file
+    from tests.datastore.gtfs_feeds import FEED, write_feed
+
+    make_org(slug="eurometropole-de-metz", name="Eurométropole de Metz")
+    # Line 4: a trip of a route the feed does not have; line 5: a trip without its service.
+    trips = FEED["trips.txt"] + "L9,SEM,T3\nL1,,T4\n"
+    feed = write_feed(tmp_path / "met.zip", replace={"trips.txt": trips})
+    do_ingest_file(feed, dataset_slug="met", org_slug="eurometropole-de-metz", access="open")
+    page = client.get("/jeux-de-donnees/met/").content.decode()  # a reader, not signed in
+    assert "Contrôle du flux GTFS" in page
+    report = page.split('data-testid="gtfs-report"')[1].split("</section>")[0]
+    assert "2 erreurs. Le flux est publié : corrigez-les dans votre prochain export." in report
+    row = report.split('data-error-code="unknown_reference"')[1].split("</tr>")[0]
+    assert "<code>trips.txt</code>" in row and "Référence inconnue" in row
+    assert "la valeur de route_id est introuvable dans routes.txt." in row
+    assert "4" in row.split("<td>")[-1]  # line 4 (the header is line 1)
+    blank = report.split('data-error-code="missing_value"')[1].split("</tr>")[0]
+    assert "Valeur obligatoire laissée vide" in blank
+    assert "service_id est obligatoire selon la référence GTFS mais laissé vide." in blank
+    client.force_login(staff_user)
+    versions = client.get("/jeux-de-donnees/met/versions/").content.decode()
+    assert "Contrôle GTFS" in versions and "2 erreurs, 0 avertissement" in versions
+
+
+@pytest.mark.django_db
+def test_a_valid_gtfs_feed_says_so(client, make_org, tmp_path):
+    from territoria.ingest.services import do_ingest_file
+    from tests.datastore.gtfs_feeds import write_feed
+
+    make_org(slug="eurometropole-de-metz", name="Eurométropole de Metz")
+    feed = write_feed(tmp_path / "met.zip", extra={"notes.txt": "note\nx\n"})
+    do_ingest_file(feed, dataset_slug="met", org_slug="eurometropole-de-metz", access="open")
+    page = client.get("/jeux-de-donnees/met/").content.decode()
+    assert 'data-testid="gtfs-valid"' in page
+    assert "<code>notes.txt</code> — hors de la référence GTFS : gardé comme table." in page

@@ -214,3 +214,26 @@ def test_a_reader_who_may_not_write_is_sent_to_the_dataset_page(client, publishe
     response = client.get(reverse("portal:steps", args=["communes"]))
     assert response.status_code == 302
     assert response["Location"] == published.get_absolute_url()
+
+
+def test_a_reprocessed_version_is_validated_like_any_other(published):
+    """Re-processing stages a version through the same checks as an upload: the declared
+    schema's report comes with it (decision 0012)."""
+    from territoria.ingest.schemas import do_declare_schema
+    from territoria.ingest.steps import do_save_steps
+
+    do_declare_schema(
+        published.table_resource(),
+        descriptor={
+            "name": "communes",
+            "fields": [
+                {"name": "code", "type": "string", "constraints": {"pattern": "[0-9AB]{5}"}},
+                {"name": "commune", "type": "string", "constraints": {"maxLength": 4}},
+                {"name": "population", "type": "integer"},
+            ],
+        },
+    )
+    _, version = do_save_steps(published, RENAME, reprocess=True)
+    report = version.reports["validation"]
+    assert report["schema"]["source"] == "declared" and report["schema"]["name"] == "communes"
+    assert (report["valid"], report["invalid_rows"]) == (False, 1)  # "Abergement" is too long

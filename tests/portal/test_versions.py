@@ -256,3 +256,31 @@ def test_the_source_page_asks_to_sign_in(client, ingest_text):
     response = client.get(reverse("portal:dataset_source", args=["public"]))
     assert response.status_code == 302
     assert response["Location"].startswith("/connexion/")
+
+
+def test_fetch_now_queues_a_job_and_leads_to_it(client, producer, arbres, tmp_path, monkeypatch):
+    from territoria.ingest.models import Job
+    from territoria.ingest.tasks import huey
+    from territoria.portal import sources
+
+    huey.immediate = False  # no worker: the job stays queued
+    saved = huey.storage
+    huey.storage = huey.storage_class(huey.name, filename=str(tmp_path / "jobs.sqlite3"))
+    monkeypatch.setattr(sources, "REFRESH_WAIT_SECONDS", 0.0)
+    try:
+        Resource.objects.filter(dataset__slug="arbres").update(
+            source_url="https://data.colmar.fr/arbres.csv", refresh_frequency="DAILY"
+        )
+        url = reverse("portal:dataset_source", args=["arbres"])
+        response = signed_in(client, producer).post(url, {"refresh": "1"})
+        job = Job.objects.get(kind="refresh_source")
+        assert response["Location"] == reverse("portal:job", args=[job.pk])
+        again = client.post(url, {"refresh": "1"}, follow=True)
+        assert Job.objects.filter(kind="refresh_source").count() == 1
+        html = again.content.decode()
+        assert "La source est déjà en cours de récupération." in html
+        assert "Récupération de la source https://data.colmar.fr/arbres.csv" in html
+        page = client.get(url).content.decode()
+        assert f'<a href="/taches/{job.pk}/">Une récupération est en cours : la suivre</a>' in page
+    finally:
+        huey.storage = saved

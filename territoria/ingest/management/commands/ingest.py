@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from territoria.catalog.enums import AccessLevel
 from territoria.datastore.progress import Snapshot
-from territoria.ingest.jobs import do_enqueue_ingest, recover_stale_jobs, run_job
+from territoria.ingest.file_jobs import do_enqueue_ingest
+from territoria.ingest.job_recovery import recover_stale_jobs
+from territoria.ingest.jobs import run_job
 from territoria.ingest.models import JobStatus
 
 BAR_WIDTH = 24

@@ -9,7 +9,7 @@ the running jobs; a killed worker's jobs are recovered by the others (``recover_
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from territoria.ingest.jobs import recover_stale_jobs
+from territoria.ingest.job_recovery import recover_stale_jobs
 from territoria.ingest.tasks import create_consumer
 
 
