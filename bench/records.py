@@ -14,9 +14,13 @@ group-by/facet >= 50x Datasette, p99 < 100 ms for both. One command does everyth
    inspect file (so that Datasette never counts the whole table);
 3. serves both as subprocesses on free ports (``territoria serve``, ``datasette serve``);
 4. runs each scenario on both at each concurrency with ``wrk`` when it is installed
-   (Debian's ``wrk``), else with the threaded generator below, after checking that both
-   answer the same counts;
-5. times the same query in raw DuckDB over the Parquet file: the floor;
+   (Debian's ``wrk``), else with the threaded one of ``load.py``, after checking that both
+   answer the same counts. Seven scenarios repeat one URL; three *varied* ones
+   (``equality_varied``, ``range_varied``, ``facet_varied``) take the next value of a fixed
+   list on each request, the same list for both: once answers are cached per (version,
+   query), only these show the engine's own speed;
+5. times the same query in raw DuckDB over the Parquet file: the floor (for a varied
+   scenario, the median over a sample of its values);
 6. writes the figures between the markers of ``docs/benchmarks.md`` and all of them as
    JSON under ``var/bench/``. ``--profile`` adds a pyinstrument profile of each scenario
    run in-process through Django's test client.
@@ -28,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -37,12 +42,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -52,6 +56,7 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import french_csv  # noqa: E402  (the bench folder is not a package)
+from load import Load, load_generator  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SLUG = "bench-records"
@@ -65,22 +70,21 @@ PROBES = {
     "territoria": f"/api/explore/v2.1/catalog/datasets/{SLUG}/records?limit=1",
     "datasette": "/bench.json?sql=select+1",
 }
-# wrk's Lua hook: the summary as one JSON line (latencies in microseconds).
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "bytes": %d, "status_errors": %d,'
-    .. ' "socket_errors": %d, "timeouts": %d, "p50": %d, "p99": %d, "max": %d}\\n',
-    summary.requests, summary.duration, summary.bytes, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write,
-    summary.errors.timeout, latency:percentile(50), latency:percentile(99), latency.max))
-end
-"""
+# Distinct values per varied scenario. Enough that all the runs of one scenario go through
+# its list less than once (Territoria's engine answered ~10 equality requests a second on 1M
+# rows: ~400 over 3 × 12 s), so an answer cache keyed by (version, query) is not hit and the
+# engine's cold path is measured. The report says how many times each list was gone round.
+VARIED_VALUES = 2000
+# Varied paths whose answers are compared before the load, and timed in raw DuckDB.
+VARIED_SAMPLE = 5
 
 
 @dataclass
 class Scenario:
-    """One kind of request, as each contender spells it, and its raw DuckDB floor."""
+    """One kind of request, as each contender spells it, and its raw DuckDB floor.
+
+    A *varied* scenario has ``variants``: the same kind of request with a different value
+    each (taken in turn under load); the fields above then hold the first variant's."""
 
     name: str
     title: str
@@ -88,6 +92,24 @@ class Scenario:
     datasette: str
     duckdb: list[str]  # statements over the Parquet file: their time is the floor
     targets: list[str] = field(default_factory=list)
+    variants: list[Scenario] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """The name of the fixed scenario whose answers this one's look like."""
+        return self.name.removesuffix("_varied")
+
+    def paths(self, contender: str) -> list[str]:
+        """Every path the load sends to ``contender``, in the order it sends them."""
+        return [getattr(v, contender) for v in self.variants] or [getattr(self, contender)]
+
+    def sample(self, count: int = VARIED_SAMPLE) -> list[Scenario]:
+        """The variants checked and timed in raw DuckDB: ``count`` of them, evenly spread
+        over the list (the scenario itself when it is not varied)."""
+        if not self.variants:
+            return [self]
+        step = max(1, len(self.variants) // count)
+        return self.variants[::step][:count]
 
 
 # Preparation.
@@ -266,9 +288,107 @@ def start_datasette(db_path: Path, inspect_file: Path) -> Server:
 
 # The scenarios.
 
+RECORDS = f"/api/explore/v2.1/catalog/datasets/{SLUG}"
 
-def scenarios(parquet: Path) -> list[Scenario]:
-    """The seven requests, their values read from the data (the same on every run)."""
+
+def ours(path: str, **params: str) -> str:
+    """A path of Territoria's Explore API for the bench dataset."""
+    return f"{RECORDS}/{path}?{urlencode(params)}"
+
+
+def theirs(path: str, **params: str) -> str:
+    """A path of Datasette's JSON/CSV API for the bench database."""
+    return f"/bench/{path}?{urlencode(params)}"
+
+
+def equality(source: str, insee: str, name: str = "equality") -> Scenario:
+    return Scenario(
+        name,
+        f"equality filter (`code_insee = '{insee}'`, 20 rows and the count)",
+        ours("records", where=f'code_insee = "{insee}"', limit="20"),
+        theirs(f"{TABLE}.json", code_insee=insee, _size="20"),
+        [
+            f"SELECT * FROM {source} WHERE code_insee = '{insee}' LIMIT 20",
+            f"SELECT count(*) FROM {source} WHERE code_insee = '{insee}'",
+        ],
+        ["equality"],
+    )
+
+
+def amount_range(source: str, low: int, name: str = "range") -> Scenario:
+    high = low + 100
+    return Scenario(
+        name,
+        f"range filter (`{low} <= montant < {high}`, 20 rows and the count)",
+        ours("records", where=f"montant >= {low} and montant < {high}", limit="20"),
+        theirs(f"{TABLE}.json", montant__gte=str(low), montant__lt=str(high), _size="20"),
+        [
+            f"SELECT * FROM {source} WHERE montant >= {low} AND montant < {high} LIMIT 20",
+            f"SELECT count(*) FROM {source} WHERE montant >= {low} AND montant < {high}",
+        ],
+    )
+
+
+def facet_in_commune(source: str, insee: str) -> Scenario:
+    """The facet a portal shows once a commune is chosen: categories within it."""
+    return Scenario(
+        "facet_varied",
+        f"facet counts of categorie where `code_insee = '{insee}'`",
+        ours("facets", facet="categorie", where=f'code_insee = "{insee}"'),
+        theirs(f"{TABLE}.json", _facet="categorie", code_insee=insee, _size="0"),
+        [
+            f"SELECT categorie, count(*) FROM {source} WHERE code_insee = '{insee}'"
+            " GROUP BY 1 ORDER BY 2 DESC, 1"
+        ],
+        ["facet"],
+    )
+
+
+def varied(title: str, variants: list[Scenario]) -> Scenario:
+    """A scenario sending each of ``variants`` in turn (named and targeted as they are)."""
+    first = variants[0]
+    return Scenario(
+        first.name,
+        title,
+        first.territoria,
+        first.datasette,
+        first.duckdb,
+        first.targets,
+        variants,
+    )
+
+
+def varied_values(con: Any, source: str, count: int) -> tuple[list[str], list[int]]:
+    """``count`` INSEE codes and ``count`` lower bounds of 100-wide amount ranges, all with
+    rows in the data, spread over their span, in a fixed shuffled order (the same on every
+    run and for both contenders: a value is never asked twice in a row, and neither engine
+    is helped by a sorted sweep)."""
+    codes = [
+        code
+        for (code,) in con.execute(
+            f"SELECT DISTINCT code_insee FROM {source} WHERE code_insee IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    codes = codes[:: max(1, len(codes) // count)][:count]
+    # 100-wide windows with rows in them: their lower bounds on a grid of 10 (there are only
+    # ~500 distinct multiples of 100 among the amounts), so that windows overlap.
+    lows = [
+        int(low)
+        for (low,) in con.execute(
+            f"SELECT DISTINCT floor(montant / 10) * 10 FROM {source}"
+            " WHERE montant IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    lows = lows[:: max(1, len(lows) // count)][:count]
+    shuffle = random.Random(2024)
+    shuffle.shuffle(codes)
+    shuffle.shuffle(lows)
+    return codes, lows
+
+
+def scenarios(parquet: Path, values: int = VARIED_VALUES) -> list[Scenario]:
+    """The seven fixed requests and the varied ones, their values read from the data (the
+    same on every run)."""
     import duckdb
 
     con = duckdb.connect()
@@ -278,40 +398,14 @@ def scenarios(parquet: Path) -> list[Scenario]:
     ).fetchone()
     assert row is not None
     insee = row[0]
-    records = f"/api/explore/v2.1/catalog/datasets/{SLUG}"
-
-    def ours(path: str, **params: str) -> str:
-        return f"{records}/{path}?{urlencode(params)}"
-
-    def theirs(path: str, **params: str) -> str:
-        return f"/bench/{path}?{urlencode(params)}"
-
+    codes, lows = varied_values(con, source, values)
     group_sql = (
         "select categorie, count(*) as n, avg(montant) as avg_montant from rows"
         " group by categorie order by categorie"
     )
     return [
-        Scenario(
-            "equality",
-            f"equality filter (`code_insee = '{insee}'`, 20 rows and the count)",
-            ours("records", where=f'code_insee = "{insee}"', limit="20"),
-            theirs(f"{TABLE}.json", code_insee=insee, _size="20"),
-            [
-                f"SELECT * FROM {source} WHERE code_insee = '{insee}' LIMIT 20",
-                f"SELECT count(*) FROM {source} WHERE code_insee = '{insee}'",
-            ],
-            ["equality"],
-        ),
-        Scenario(
-            "range",
-            "range filter (`10000 <= montant < 10100`, 20 rows and the count)",
-            ours("records", where="montant >= 10000 and montant < 10100", limit="20"),
-            theirs(f"{TABLE}.json", montant__gte="10000", montant__lt="10100", _size="20"),
-            [
-                f"SELECT * FROM {source} WHERE montant >= 10000 AND montant < 10100 LIMIT 20",
-                f"SELECT count(*) FROM {source} WHERE montant >= 10000 AND montant < 10100",
-            ],
-        ),
+        equality(source, insee),
+        amount_range(source, 10000),
         Scenario(
             "fulltext",
             "full-text (`boulangerie moulin` in libelle, 20 rows and the count)",
@@ -367,6 +461,18 @@ def scenarios(parquet: Path) -> list[Scenario]:
                 " TO '/dev/null' (FORMAT csv)"
             ],
         ),
+        varied(
+            f"equality filter, {len(codes):,} INSEE codes in turn (20 rows and the count)",
+            [equality(source, code, "equality_varied") for code in codes],
+        ),
+        varied(
+            f"range filter, {len(lows):,} 100-wide montant ranges in turn (20 rows and the count)",
+            [amount_range(source, low, "range_varied") for low in lows],
+        ),
+        varied(
+            f"facet counts of categorie within one commune, {len(codes):,} INSEE codes in turn",
+            [facet_in_commune(source, code) for code in codes],
+        ),
     ]
 
 
@@ -400,84 +506,22 @@ def answer_summary(name: str, contender: str, status: int, body: bytes) -> str:
     return f"count {data.get('filtered_table_rows_count')}, {len(data['rows'])} rows"
 
 
-# Load generators.
-
-
-def run_wrk(url: str, clients: int, seconds: float) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
-    try:
-        command = [
-            *("wrk", "-t", str(min(clients, 2)), "-c", str(clients)),
-            *("-d", f"{seconds:g}s", "--timeout", "60s", "-s", script.name, url),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-    finally:
-        os.unlink(script.name)
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    duration = summary["duration_us"] / 1e6
-    return {
-        "seconds": seconds,
-        "requests": summary["requests"],
-        "errors": summary["status_errors"] + summary["socket_errors"] + summary["timeouts"],
-        "rps": summary["requests"] / duration,
-        "p50_ms": summary["p50"] / 1000,
-        "p99_ms": summary["p99"] / 1000,
-        "max_ms": summary["max"] / 1000,
-        "bytes": summary["bytes"],
-    }
-
-
-def run_threads(url: str, clients: int, seconds: float) -> dict[str, Any]:
-    """A closed-loop generator: ``clients`` threads, each one keep-alive connection sending
-    the next request when the previous answer is read."""
-    host, _, rest = url.removeprefix("http://").partition("/")
-    hostname, port = host.split(":")
-    path = "/" + rest
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    received = [0] * clients
-    stop_at = time.perf_counter() + seconds
-
-    def client(index: int) -> None:
-        connection = HTTPConnection(hostname, int(port), timeout=60)
-        while time.perf_counter() < stop_at:
-            start = time.perf_counter()
-            try:
-                connection.request("GET", path)
-                response = connection.getresponse()
-                body = response.read()
-            except OSError:
-                errors[index] += 1
-                connection.close()
-                connection = HTTPConnection(hostname, int(port), timeout=60)
-                continue
-            latencies[index].append(time.perf_counter() - start)
-            received[index] += len(body)
-            if response.status != 200:
-                errors[index] += 1
-        connection.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    every = sorted(x for per in latencies for x in per)
-    if not every:
-        return {"seconds": seconds, "requests": 0, "errors": sum(errors), "rps": 0.0}
-    return {
-        "seconds": seconds,
-        "requests": len(every),
-        "errors": sum(errors),
-        "rps": len(every) / elapsed,
-        "p50_ms": statistics.median(every) * 1000,
-        "p99_ms": every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
-        "max_ms": every[-1] * 1000,
-        "bytes": sum(received),
-    }
+def check_answers(scenario: Scenario, servers: dict[str, Server]) -> dict[str, str]:
+    """Each contender's answers to the scenario's path (a varied one's sample), summarised
+    and joined; exits when one is an error or when the contenders disagree, as a benchmark
+    of different answers would measure nothing."""
+    summaries: dict[str, list[str]] = {name: [] for name in servers}
+    for variant in scenario.sample():
+        for name, server in servers.items():
+            status, body = fetch(server.base, getattr(variant, name))
+            summaries[name].append(answer_summary(scenario.kind, name, status, body))
+    answers = {name: "; ".join(said) for name, said in summaries.items()}
+    print(f"{scenario.name}: {answers}", flush=True)
+    if any(said.startswith("HTTP ") for per in summaries.values() for said in per):
+        raise SystemExit(f"{scenario.name}: an error answer; nothing measured")
+    if len(set(answers.values())) > 1:
+        raise SystemExit(f"{scenario.name}: the contenders' answers differ; nothing measured")
+    return answers
 
 
 def duckdb_floor(parquet: Path, statements: list[str], runs: int = 15) -> dict[str, float]:
@@ -494,6 +538,19 @@ def duckdb_floor(parquet: Path, statements: list[str], runs: int = 15) -> dict[s
             con.execute(statement).fetchall()
         times.append((time.perf_counter() - start) * 1000)
     return {"median_ms": statistics.median(times), "best_ms": min(times)}
+
+
+def scenario_floor(parquet: Path, scenario: Scenario) -> dict[str, float]:
+    """The raw DuckDB floor of a scenario; of a varied one, the median over its sample of
+    each variant's median (and the best of all)."""
+    if not scenario.variants:
+        return duckdb_floor(parquet, scenario.duckdb)
+    floors = [duckdb_floor(parquet, v.duckdb, runs=5) for v in scenario.sample()]
+    return {
+        "median_ms": statistics.median(f["median_ms"] for f in floors),
+        "best_ms": min(f["best_ms"] for f in floors),
+        "sampled": len(floors),
+    }
 
 
 # Profiles.
@@ -513,11 +570,13 @@ def profile_child(home: Path, out: Path, requests: int) -> None:
     info = json.loads((home / "ingested.json").read_text())
     client = Client()
     for scenario in scenarios(Path(info["parquet"])):
-        client.get(scenario.territoria)  # warm-up
+        # A varied scenario's paths in turn: one path repeated would profile a cache.
+        paths = scenario.paths("territoria")
+        client.get(paths[-1])  # warm-up
         profiler = Profiler(interval=0.0005)
         profiler.start()
-        for _ in range(requests):
-            response = client.get(scenario.territoria)
+        for turn in range(requests):
+            response = client.get(paths[turn % len(paths)])
             if scenario.name == "export":
                 b"".join(response.streaming_content)
         profiler.stop()
@@ -622,6 +681,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {result['scenario']} | {result['clients']} | {rate(ours)} | {latency(ours)} |"
             f" {rate(theirs)} | {latency(theirs)} | {ratio} | {result['floor']['median_ms']:.1f} |"
         )
+    lines += rotation_notes(report.get("rotation", {}))
     lines += ["", "Targets at 8 clients (DESIGN.md):", ""]
     for target in report["targets"]:
         lines.append(f"- {target}")
@@ -629,21 +689,60 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
+def rotation_notes(rotation: dict[str, dict[str, int]]) -> list[str]:
+    """Lines saying how often each varied scenario's list was gone through: a value asked
+    again may be answered from a cache, which the varied scenarios exist to avoid."""
+    if not rotation:
+        return []
+    lines = [
+        "",
+        "Varied scenarios: each request takes the next value of a fixed list, the same for both"
+        " contenders; their floor is the median over a sample of values. Requests sent over"
+        " all runs of each (warm-ups included), and how many times through the list:",
+        "",
+    ]
+    for name, sent in rotation.items():
+        values = sent["values"]
+        lines.append(
+            f"- {name}: {values:,} values; Territoria {sent['territoria']:,} requests"
+            f" ({sent['territoria'] / values:.1f}×), Datasette {sent['datasette']:,}"
+            f" ({sent['datasette'] / values:.1f}×)."
+            + (
+                " Territoria went round its list: some answers may have come from a cache."
+                if sent["territoria"] > values
+                else ""
+            )
+        )
+    return lines
+
+
+def write_docs(
+    section: str,
+    marks: tuple[str, str] = (START_MARK, END_MARK),
+    heading: str = "## Records API against Datasette",
+) -> None:
+    """Put ``section`` (which starts and ends with ``marks``) between the markers of
+    docs/benchmarks.md, or under ``heading`` at its end the first time."""
     text = DOCS.read_text()
-    if START_MARK in text and END_MARK in text:
-        before, rest = text.split(START_MARK, 1)
-        _, after = rest.split(END_MARK, 1)
+    start, end = marks
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
         text = before + section + after
     else:
-        text = text.rstrip("\n") + "\n\n## Records API against Datasette\n\n" + section + "\n"
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n" + section + "\n"
     DOCS.write_text(text)
 
 
 def targets(results: list[dict[str, Any]]) -> list[str]:
     at_8 = {r["scenario"]: r for r in results if r["clients"] == 8}
     out = []
-    for name, wanted in (("equality", 1.5), ("group_by", 50), ("facet", 50)):
+    # The varied ones too: once answers are cached, only they show the engine's own speed.
+    wanted_ratios = (
+        *(("equality", 1.5), ("equality_varied", 1.5)),
+        *(("group_by", 50), ("facet", 50), ("facet_varied", 50)),
+    )
+    for name, wanted in wanted_ratios:
         if name not in at_8:
             continue
         ours, theirs = at_8[name]["territoria"], at_8[name]["datasette"]
@@ -657,6 +756,64 @@ def targets(results: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def prepare_territoria(directory: Path, rows: int) -> tuple[Path, Path, Path, float]:
+    """The French CSV of ``rows`` rows and Territoria's data directory holding it, made once
+    and reused. Returns the run's directory, the data directory (``TERRITORIA_HOME``), the
+    live version's Parquet file and the ingestion's seconds (0 when reused)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    work = directory / f"records-{rows}"
+    work.mkdir(exist_ok=True)
+    csv = directory / f"french-{rows}.csv"
+    if not csv.exists():
+        print(f"generating {csv} ({rows:,} rows)…", flush=True)
+        french_csv.write_csv(csv, rows)
+    home = work / "territoria"
+    parquet, _, seconds = ingest_territoria(csv, home)
+    return work, home, parquet, seconds
+
+
+def measure(
+    scenario: Scenario,
+    servers: dict[str, Server],
+    clients: list[int],
+    duration: float,
+    generate: Callable[[Load], dict[str, Any]],
+    report: dict[str, Any],
+) -> None:
+    """Every measurement of one scenario, contenders in turns (a load from elsewhere falls on
+    both), added to ``report``. A varied scenario's list is taken up where the last run on
+    that contender stopped, so that a warm-up does not ask the values measured next."""
+    sent = dict.fromkeys(servers, 0)
+    for count in clients:
+        result: dict[str, Any] = {
+            "scenario": scenario.name,
+            "clients": count,
+            "floor": report["floors"][scenario.name],
+        }
+        for name, server in servers.items():
+            paths = scenario.paths(name)
+            for seconds in (min(2.0, duration), duration):  # a warm-up, then the measurement
+                settle(server, PROBES[name])
+                measured = generate(Load(server.base, paths, count, seconds, sent[name]))
+                sent[name] += measured["requests"]
+            result[name] = measured
+            result[name]["settled_s"] = round(settle(server, PROBES[name]), 1)
+            report["loads"].append(os.getloadavg()[0])
+        print(result_line(result), flush=True)
+        report["results"].append(result)
+    if scenario.variants:
+        report["rotation"][scenario.name] = {"values": len(scenario.variants), **sent}
+
+
+def result_line(result: dict[str, Any]) -> str:
+    ours, theirs = result["territoria"], result["datasette"]
+    return (
+        f"{result['scenario']:15s} c={result['clients']:<3d} territoria {ours['rps']:8.1f} req/s"
+        f" p99 {ours.get('p99_ms', 0):8.1f} ms | datasette {theirs['rps']:8.1f} req/s"
+        f" p99 {theirs.get('p99_ms', 0):8.1f} ms | floor {result['floor']['median_ms']:.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -664,6 +821,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument(
+        "--values", type=int, default=VARIED_VALUES, help="values per varied scenario"
+    )
     parser.add_argument("--python-load", action="store_true", help="ignore wrk")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profiles too")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
@@ -681,32 +841,21 @@ def main() -> None:
 
     # A TERM (a stopped job) unwinds like Ctrl-C: the servers are stopped in ``finally``.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    args.dir.mkdir(parents=True, exist_ok=True)
-    work = args.dir / f"records-{args.rows}"
-    work.mkdir(exist_ok=True)
-    csv = args.dir / f"french-{args.rows}.csv"
-    if not csv.exists():
-        print(f"generating {csv} ({args.rows:,} rows)…", flush=True)
-        french_csv.write_csv(csv, args.rows)
-    home = work / "territoria"
-    parquet, _, territoria_seconds = ingest_territoria(csv, home)
+    work, home, parquet, territoria_seconds = prepare_territoria(args.dir, args.rows)
     print("building Datasette's SQLite database…", flush=True)
     sqlite_seconds, inspect_file = build_sqlite(parquet, work / "bench.db")
-    chosen = scenarios(parquet)
+    chosen = scenarios(parquet, args.values)
     if args.only:
         chosen = [s for s in chosen if s.name in args.only.split(",")]
     clients = [int(c) for c in args.clients.split(",")]
-    use_wrk = shutil.which("wrk") is not None and not args.python_load
-    generate = run_wrk if use_wrk else run_threads
+    generate, generator = load_generator(work, args.python_load)
 
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "rows": args.rows,
         "duration": args.duration,
-        "generator": "wrk (keep-alive connections, one per client)"
-        if use_wrk
-        else "bench/records.py's threads (keep-alive connections, one per client)",
+        "generator": generator,
         "machine": machine(),
         "versions": versions(),
         "ingest": {"territoria_s": territoria_seconds, "sqlite_s": sqlite_seconds},
@@ -714,46 +863,18 @@ def main() -> None:
         "loads": [],
         "answers": {},
         "results": [],
+        "rotation": {},
     }
-    floors = {s.name: duckdb_floor(parquet, s.duckdb) for s in chosen}
+    report["floors"] = {s.name: scenario_floor(parquet, s) for s in chosen}
     servers = {
         "territoria": start_territoria(home),
         "datasette": start_datasette(work / "bench.db", inspect_file),
     }
     try:
         for scenario in chosen:
-            answers = {}
-            for name, server in servers.items():
-                path = getattr(scenario, name)
-                status, body = fetch(server.base, path)
-                answers[name] = answer_summary(scenario.name, name, status, body)
-            report["answers"][scenario.name] = answers
-            print(f"{scenario.name}: {answers}", flush=True)
-            if any(answer.startswith("HTTP ") for answer in answers.values()):
-                raise SystemExit(f"{scenario.name}: an error answer; nothing measured")
+            report["answers"][scenario.name] = check_answers(scenario, servers)
         for scenario in chosen:
-            for count in clients:
-                result: dict[str, Any] = {
-                    "scenario": scenario.name,
-                    "clients": count,
-                    "floor": floors[scenario.name],
-                }
-                for name, server in servers.items():  # in turns: a load elsewhere hits both
-                    url = server.base + getattr(scenario, name)
-                    generate(url, count, min(2.0, args.duration))  # warm-up
-                    settle(server, PROBES[name])
-                    result[name] = generate(url, count, args.duration)
-                    result[name]["settled_s"] = round(settle(server, PROBES[name]), 1)
-                    report["loads"].append(os.getloadavg()[0])
-                ours, theirs = result["territoria"], result["datasette"]
-                print(
-                    f"{scenario.name:10s} c={count:<3d} territoria {ours['rps']:8.1f} req/s"
-                    f" p99 {ours.get('p99_ms', 0):8.1f} ms | datasette {theirs['rps']:8.1f} req/s"
-                    f" p99 {theirs.get('p99_ms', 0):8.1f} ms | floor"
-                    f" {result['floor']['median_ms']:.1f} ms",
-                    flush=True,
-                )
-                report["results"].append(result)
+            measure(scenario, servers, clients, args.duration, generate, report)
     finally:
         for server in servers.values():
             server.stop()

@@ -68,12 +68,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open per server thread, as for PostgreSQL: opening one per request cost ~1 ms of
+    # the ~2 ms of a cached records answer (decision 0018).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # TERRITORIA_STORAGE: where Parquet versions live (default: TERRITORIA_HOME/datastore).
 DATASTORE_ROOT = Path(os.environ.get("TERRITORIA_STORAGE", HOME / "datastore")).resolve()
 # TERRITORIA_QUERY_TIMEOUT: seconds a records query may run before it is interrupted.
 QUERY_TIMEOUT = float(os.environ.get("TERRITORIA_QUERY_TIMEOUT", "10"))
+# TERRITORIA_QUERY_CACHE_MB: memory of each web process's answer cache (records pages, counts
+# and facets by version and statement; datastore/answers.py, decision 0018); 0 turns it off.
+QUERY_CACHE_MB = int(os.environ.get("TERRITORIA_QUERY_CACHE_MB", "64"))
 # TERRITORIA_MAX_UPLOAD_MB: largest file accepted through the portal or the API.
 MAX_UPLOAD_MB = int(os.environ.get("TERRITORIA_MAX_UPLOAD_MB", "2048"))
 
@@ -87,6 +92,9 @@ JOBS_QUEUE = os.environ.get("TERRITORIA_JOBS_QUEUE", "territoria")
 # TERRITORIA_JOB_STALE_SECONDS: a running job silent that long (no heartbeat: its worker died)
 # is failed, or queued again if it may be retried.
 JOB_STALE_SECONDS = int(os.environ.get("TERRITORIA_JOB_STALE_SECONDS", "90"))
+# TERRITORIA_JOB_RETRY_SECONDS: a job that failed for a reason worth retrying (a URL source
+# unreachable) waits this long before its second attempt, then twice as long before each next.
+JOB_RETRY_SECONDS = float(os.environ.get("TERRITORIA_JOB_RETRY_SECONDS", "30"))
 # TERRITORIA_REFERENTIAL: the INSEE referential archive used by the demo region.
 REFERENTIAL_ARCHIVE = Path(
     os.environ.get("TERRITORIA_REFERENTIAL", HOME / "referential" / "decoupage-administratif.tgz")
@@ -246,6 +254,9 @@ SOURCES_ALLOW_PRIVATE = os.environ.get("TERRITORIA_SOURCES_ALLOW_PRIVATE", "0") 
 SOURCES_TIMEOUT = float(os.environ.get("TERRITORIA_SOURCES_TIMEOUT", "30"))
 # TERRITORIA_SOURCES_MAX_MB: largest file fetched from a source; a bigger one is refused.
 SOURCES_MAX_MB = int(os.environ.get("TERRITORIA_SOURCES_MAX_MB", "2048"))
+# TERRITORIA_SOURCES_ATTEMPTS: attempts of one refresh job when the network or the server
+# fails (connection, timeout, HTTP 5xx or 429); the producers are alerted after the last one.
+SOURCES_ATTEMPTS = max(1, int(os.environ.get("TERRITORIA_SOURCES_ATTEMPTS", "3")))
 
 # French first: the portal speaks French unless the visitor chooses English.
 LANGUAGE_CODE = "fr"

@@ -9,14 +9,19 @@ SQL we run is built from checked ODSQL with bound parameters, so this is a secon
 the first one. Opening a DuckDB database costs ~10 ms here, a cursor ~0: databases are kept
 (a few, least recently used first out), every query gets its own cursor.
 
-Budget. Every statement of a query runs under one budget: a timer calls ``interrupt()`` on
-the query's cursor when the budget is spent, and the query fails with QueryTimeout. A
-streamed export spends its budget inside DuckDB only (the execute and each fetch), not while
-the client reads.
+Budget. Every statement of a query runs under one budget: when the budget is spent, the
+process's one watchdog thread calls ``interrupt()`` on the query's cursor and the query fails
+with QueryTimeout. A streamed export spends its budget inside DuckDB only (the execute and
+each fetch), not while the client reads. One long-lived watchdog holding a heap of deadlines,
+rather than a ``threading.Timer`` per DuckDB call: a Timer is a thread started and joined for
+every call, 6-11 ms of each records request under load (docs/benchmarks.md, decision 0018).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import os
 import shutil
 import tempfile
 import threading
@@ -116,6 +121,99 @@ def sandbox_for(parquet: Path, extensions: frozenset[str] = frozenset()) -> Sand
         return sandbox
 
 
+class _Watch:
+    """One DuckDB call the watchdog may interrupt, until it is ``finished``."""
+
+    __slots__ = ("cursor", "finished", "interrupted")
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self.cursor: duckdb.DuckDBPyConnection | None = cursor
+        self.finished = False
+        self.interrupted = False
+
+
+class Watchdog:
+    """One thread interrupting the DuckDB calls whose deadline has passed.
+
+    A call is registered with ``watch`` and released with ``release``; both and the
+    interruption hold the same lock, so a call released is never interrupted afterwards
+    (its cursor may already run the next call).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._deadlines: list[tuple[float, int, _Watch]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, cursor: duckdb.DuckDBPyConnection, seconds: float) -> _Watch:
+        """Interrupt ``cursor`` in ``seconds`` unless the returned watch is released first."""
+        watch = _Watch(cursor)
+        entry = (time.monotonic() + seconds, next(self._order), watch)
+        with self._lock:
+            self._drop_released()
+            heapq.heappush(self._deadlines, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="territoria-duckdb-watchdog", daemon=True
+                )
+                self._thread.start()
+            elif self._deadlines[0] is entry:
+                self._lock.notify()  # the next deadline is sooner than the one it waits for
+        return watch
+
+    def release(self, watch: _Watch) -> None:
+        """Mark the call over: from now on its cursor is never interrupted for it."""
+        with self._lock:
+            watch.finished = True
+            watch.cursor = None
+
+    def pending(self) -> int:
+        """Deadlines still held (released ones are dropped lazily)."""
+        with self._lock:
+            return len(self._deadlines)
+
+    def _drop_released(self) -> None:
+        # Deadlines are mostly in the order calls start (one timeout for all), so released
+        # calls reach the top soon: dropping them here keeps the heap to the calls running.
+        while self._deadlines and self._deadlines[0][2].finished:
+            heapq.heappop(self._deadlines)
+
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                self._drop_released()
+                if not self._deadlines:
+                    self._lock.wait()
+                    continue
+                deadline, _, watch = self._deadlines[0]
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._lock.wait(wait)
+                    continue
+                heapq.heappop(self._deadlines)
+                if watch.cursor is not None and not watch.finished:
+                    watch.interrupted = True
+                    watch.cursor.interrupt()
+
+
+_watchdog = Watchdog()
+
+
+def _new_watchdog_after_fork() -> None:
+    # ``territoria serve --processes N`` forks: the child has no watchdog thread, and the
+    # lock may have been held by it at the fork.
+    global _watchdog
+    _watchdog = Watchdog()
+
+
+os.register_at_fork(after_in_child=_new_watchdog_after_fork)
+
+
+def watchdog() -> Watchdog:
+    return _watchdog
+
+
 class Budget:
     """Seconds left for one query, spent by each DuckDB call made under ``spend``."""
 
@@ -130,18 +228,9 @@ class Budget:
         """Run ``call`` (a DuckDB call on ``cursor``), interrupting it when the budget is out."""
         if self.left <= 0:
             raise self.timeout()
-        lock = threading.Lock()
-        running = True
-
-        def interrupt() -> None:
-            with lock:  # never interrupt the cursor once the call is over
-                if running:
-                    cursor.interrupt()
-
-        timer = threading.Timer(self.left, interrupt)
-        timer.daemon = True
+        guard = _watchdog
+        watch = guard.watch(cursor, self.left)
         started = time.monotonic()
-        timer.start()
         try:
             return call()
         except duckdb.InterruptException:
@@ -156,14 +245,16 @@ class Budget:
             # file, not of the request. Keep DuckDB's words out of the message, in the chain.
             raise DatastoreError("the query engine failed on this version") from error
         finally:
-            with lock:
-                running = False
-            timer.cancel()
+            guard.release(watch)
             self.left -= time.monotonic() - started
 
 
 class Session:
-    """One query's cursor on a version's sandbox, and the budget its statements share."""
+    """One query's cursor on a version's sandbox, and the budget its statements share.
+
+    The cursor is opened at the first statement: a query answered from the answer cache
+    (``datastore.answers``) never opens one.
+    """
 
     def __init__(
         self,
@@ -173,24 +264,33 @@ class Session:
         extensions: frozenset[str] = frozenset(),
     ):
         self.sandbox = sandbox_for(parquet, extensions)
-        self.cursor = self.sandbox.cursor()
         self.budget = Budget(timeout)
+        self._cursor: duckdb.DuckDBPyConnection | None = None
         self._on_statement = on_statement
+
+    @property
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        if self._cursor is None:
+            self._cursor = self.sandbox.cursor()
+        return self._cursor
 
     def execute(self, sql: Sql) -> None:
         if self._on_statement is not None:
             self._on_statement()
-        self.budget.spend(self.cursor, lambda: self.cursor.execute(sql.text, list(sql.params)))
+        cursor = self.cursor
+        self.budget.spend(cursor, lambda: cursor.execute(sql.text, list(sql.params)))
 
     def fetchall(self, sql: Sql) -> list[tuple[Any, ...]]:
         self.execute(sql)
         return self.budget.spend(self.cursor, self.cursor.fetchall)
 
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
-        return self.budget.spend(self.cursor, lambda: self.cursor.fetchmany(size))
+        cursor = self.cursor
+        return self.budget.spend(cursor, lambda: cursor.fetchmany(size))
 
     def close(self) -> None:
-        self.cursor.close()
+        if self._cursor is not None:
+            self._cursor.close()
 
     def __enter__(self) -> Session:
         return self

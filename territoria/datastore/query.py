@@ -21,7 +21,7 @@
         next_cursor: str | None            # the next page, when there is one (row queries)
 
     class QueryEngine:
-        def __init__(self, timeout: float = 10.0): ...
+        def __init__(self, timeout: float = 10.0, answers: AnswerCache | None = None): ...
         def records(self, version: VersionInfo, query: RecordsQuery) -> RecordsPage
         def facets(self, version: VersionInfo, query: RecordsQuery,
                    fields: Sequence[str] | None = None, limit: int = 50) -> list[dict]
@@ -34,6 +34,10 @@ Raises QueryError (with param/position/field) on malformed or unknown input, Que
 the time budget is spent. The ODSQL clauses are parsed, checked against the version's schema
 and compiled by ``datastore.odsql`` (which also writes the statements); this module runs them
 in the engine's sandbox (``datastore.engine``), counts, and shapes the rows.
+
+Answers. With an ``answers`` cache (``datastore.answers``), the rows of every statement of a
+records page, its count and facets are kept by version and statement: the same question on
+the same version is answered without DuckDB. Exports are streamed, never kept.
 
 Counting never rescans what is known: an unfiltered, ungrouped query takes its total from
 ``version.row_count``; a page shorter than its limit is its own count; a grouped query counts
@@ -59,6 +63,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from territoria.datastore.answers import AnswerCache, Rows, answer_key
 from territoria.datastore.engine import Sandbox, Session
 from territoria.datastore.errors import QueryError
 from territoria.datastore.exports import (
@@ -71,6 +76,8 @@ from territoria.datastore.exports import (
     check_delimiter,
     check_format,
     csv_chunks,
+    csv_line_chunks,
+    csv_line_statement,
     file_blocks,
     geojson_chunks,
     json_chunks,
@@ -197,13 +204,15 @@ def check_export_page(limit: int | None, offset: int) -> int | None:
 
 
 class QueryEngine:
-    """Runs records queries, facets and exports on versions, each within ``timeout`` seconds.
+    """Runs records queries, facets and exports on versions, each within ``timeout`` seconds,
+    answering from ``answers`` what was asked already (None: no cache).
 
     ``statements`` counts the SQL statements this engine has run (tests pin it).
     """
 
-    def __init__(self, timeout: float = 10.0):
+    def __init__(self, timeout: float = 10.0, answers: AnswerCache | None = None):
         self.timeout = timeout
+        self.answers = answers
         self.statements = 0
 
     def _session(self, version: VersionInfo, spatial: bool = False, fmt: str = "") -> Session:
@@ -214,6 +223,13 @@ class QueryEngine:
 
     def _count_statement(self) -> None:
         self.statements += 1
+
+    def _fetchall(self, session: Session, version: VersionInfo, sql: Sql) -> Rows:
+        """The rows of ``sql``: from the answer cache, else run (and kept). Shared rows:
+        read them, never change them."""
+        if self.answers is None:
+            return session.fetchall(sql)
+        return self.answers.fetch(answer_key(version.key, sql), lambda: session.fetchall(sql))
 
     def records(self, version: VersionInfo, query: RecordsQuery) -> RecordsPage:
         plan = _plan(version, query)
@@ -243,7 +259,7 @@ class QueryEngine:
                     with_sort=paged,
                     after=after,
                 )
-                rows = session.fetchall(statement)
+                rows = self._fetchall(session, version, statement)
             more = paged and len(rows) > limit
             rows = rows[:limit]
             total: int | None
@@ -252,7 +268,8 @@ class QueryEngine:
             else:
                 total = _known_total(plan, version, rows, limit, query.offset, more)
             if total is None:
-                total = session.fetchall(count_statement(plan, version.parquet))[0][0]
+                counted = self._fetchall(session, version, count_statement(plan, version.parquet))
+                total = counted[0][0]
         width = len(plan.outputs)
         next_cursor = None
         if more:
@@ -297,9 +314,8 @@ class QueryEngine:
         if not names:
             return []
         with self._session(version, uses_spatial(condition)) as session:
-            rows = session.fetchall(
-                facet_statement(version.parquet, types, names, condition, limit)
-            )
+            statement = facet_statement(version.parquet, types, names, condition, limit)
+            rows = self._fetchall(session, version, statement)
         values: dict[int, list[tuple[int, str, int]]] = {i: [] for i in range(len(names))}
         for index, value, count, rank in rows:
             values[index].append((rank, value, count))
@@ -345,16 +361,22 @@ class QueryEngine:
         whole = fmt == "parquet" and plan.whole_version and limit is None and not query.offset
         session = self._session(version, plan.spatial, fmt)
         try:
-            if whole and _file_columns(session, version) == plan.labels:
+            if whole and self._file_columns(session, version) == plan.labels:
                 session.close()
                 chunks = ChunkStream(file_blocks(version.parquet), _nothing)
                 return Export(content_type, extension, chunks)
             if fmt == "xlsx":
-                _check_sheet_size(session, plan, version, limit, query.offset)
+                self._check_sheet_size(session, plan, version, limit, query.offset)
             shape = {"parquet": "raw", "xlsx": "excel"}.get(fmt, "json")
             statement = select_statement(plan, version.parquet, limit, query.offset, shape=shape)
+            lines = None
+            if fmt == "csv":
+                lines = self._csv_lines(session, version, plan, statement, delimiter)
             if fmt in FILE_FORMATS:
                 chunks = _file_chunks(session, plan, statement, fmt)
+            elif lines is not None:
+                session.execute(lines)
+                chunks = _csv_line_chunks(session, plan, delimiter=delimiter, bom=bom)
             else:
                 session.execute(statement)
                 chunks = _row_chunks(session, plan, fmt, delimiter=delimiter, bom=bom)
@@ -363,16 +385,46 @@ class QueryEngine:
             raise
         return Export(content_type, extension, chunks)
 
+    def _file_columns(self, session: Session, version: VersionInfo) -> list[str]:
+        """The columns of the version's file. The schema we are given may show fewer (a gate
+        hiding protected columns): the file itself is sent only when it holds nothing more."""
+        statement = Sql(f"DESCRIBE SELECT * FROM {parquet_source(version.parquet)}")
+        return [str(row[0]) for row in self._fetchall(session, version, statement)]
+
+    def _check_sheet_size(
+        self, session: Session, plan: Plan, version: VersionInfo, limit: int | None, offset: int
+    ) -> None:
+        """An XLSX sheet holds XLSX_MAX_ROWS rows: refuse a bigger export before its first
+        byte."""
+        if limit is not None and limit <= XLSX_MAX_ROWS:
+            return
+        if plan.where is None and not plan.aggregated:
+            total = version.row_count
+        else:
+            counted = self._fetchall(session, version, count_statement(plan, version.parquet))
+            total = int(counted[0][0])
+        rows = max(total - offset, 0) if limit is None else min(max(total - offset, 0), limit)
+        if rows > XLSX_MAX_ROWS:
+            raise QueryError(
+                f"format: an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows, this export has"
+                f" {rows:,} (filter it, or use csv or parquet)",
+                param="format",
+            )
+
+    def _csv_lines(
+        self, session: Session, version: VersionInfo, plan: Plan, statement: Sql, delimiter: str
+    ) -> Sql | None:
+        """The statement of the export's CSV lines written by DuckDB, or None when a column
+        needs Python (``exports.csv_line_statement``). Reads the result types once per
+        version and query (a DESCRIBE, kept in the answer cache)."""
+        described = self._fetchall(session, version, Sql.of("DESCRIBE {}", statement))
+        columns = [(str(row[0]), str(row[1])) for row in described]
+        zoned = plan.context.timezone is not None
+        return csv_line_statement(statement, columns, delimiter, zoned=zoned)
+
 
 def _nothing() -> None:
     return None
-
-
-def _file_columns(session: Session, version: VersionInfo) -> list[str]:
-    """The columns of the version's file. The schema we are given may show fewer (a gate
-    hiding protected columns): the file itself is sent only when it holds nothing more."""
-    described = session.fetchall(Sql(f"DESCRIBE SELECT * FROM {parquet_source(version.parquet)}"))
-    return [str(row[0]) for row in described]
 
 
 def _plan(version: VersionInfo, query: RecordsQuery) -> Plan:
@@ -402,25 +454,6 @@ def _with_geometry(version: VersionInfo, query: RecordsQuery, plan: Plan) -> Pla
         return plan
     select = f"{query.select or '*'}, `{name.replace('`', '``')}`"
     return _plan(version, replace(query, select=select))
-
-
-def _check_sheet_size(
-    session: Session, plan: Plan, version: VersionInfo, limit: int | None, offset: int
-) -> None:
-    """An XLSX sheet holds XLSX_MAX_ROWS rows: refuse a bigger export before its first byte."""
-    if limit is not None and limit <= XLSX_MAX_ROWS:
-        return
-    if plan.where is None and not plan.aggregated:
-        total = version.row_count
-    else:
-        total = int(session.fetchall(count_statement(plan, version.parquet))[0][0])
-    rows = max(total - offset, 0) if limit is None else min(max(total - offset, 0), limit)
-    if rows > XLSX_MAX_ROWS:
-        raise QueryError(
-            f"format: an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows, this export has"
-            f" {rows:,} (filter it, or use csv or parquet)",
-            param="format",
-        )
 
 
 def _known_total(
@@ -505,6 +538,15 @@ def _row_chunks(
         chunks = geojson_chunks(labels, batches(), geometry, _converters(plan))
     else:
         chunks = jsonl_chunks(labels, batches(), _converters(plan))
+    return ChunkStream(chunks, session.close)
+
+
+def _csv_line_chunks(session: Session, plan: Plan, *, delimiter: str, bom: bool) -> ChunkStream:
+    def batches() -> Iterator[list[tuple[Any, ...]]]:
+        while batch := session.fetchmany(BATCH_ROWS):
+            yield batch
+
+    chunks = csv_line_chunks(plan.labels, batches(), delimiter=delimiter, bom=bom)
     return ChunkStream(chunks, session.close)
 
 

@@ -18,6 +18,8 @@ import json
 import os
 import secrets
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +33,11 @@ from territoria.datastore.readers import ReadResult, read_to_parquet
 
 PARQUET_NAME = "data.parquet"
 INFO_NAME = "version.json"
+# VersionInfo objects kept in memory, by version directory. A version never changes once
+# written, so what its version.json says is read and parsed once per process: it cost
+# 15-24 ms of each records request under load with the two catalog queries before it
+# (docs/benchmarks.md, decision 0018). A schema of a few hundred fields is a few hundred kB.
+KEPT_VERSION_INFOS = 256
 
 
 @dataclass(frozen=True)
@@ -172,16 +179,21 @@ class VersionStore:
             raise
 
     def open(self, key: str) -> VersionInfo:
-        """Return the version ``key``; raises KeyError if there is none."""
+        """Return the version ``key``; raises KeyError if there is none.
+
+        The VersionInfo may be shared with other callers: treat its schema and reports as
+        read-only (``dataclasses.replace`` makes a changed copy).
+        """
         if not key or "/" in key or key.startswith("."):
             raise KeyError(key)
         directory = self._versions() / key
-        try:
-            data = json.loads((directory / INFO_NAME).read_text())
-        except FileNotFoundError:
-            raise KeyError(key) from None
-        data["parquet"] = directory / PARQUET_NAME
-        return VersionInfo(**data)
+        if not directory.is_dir():  # removed from the store: as if it never was
+            raise KeyError(key)
+        info = _known_infos.get(directory)
+        if info is None:
+            info = _read_info(directory, key)
+            _known_infos.put(directory, info)
+        return info
 
     def sweep_tmp(self) -> int:
         """Remove what killed ingestions left in ``tmp/``; returns how many were removed."""
@@ -193,6 +205,44 @@ class VersionStore:
             _remove(entry)
             removed += 1
         return removed
+
+
+def _read_info(directory: Path, key: str) -> VersionInfo:
+    try:
+        data = json.loads((directory / INFO_NAME).read_text())
+    except FileNotFoundError:
+        raise KeyError(key) from None
+    data["parquet"] = directory / PARQUET_NAME
+    return VersionInfo(**data)
+
+
+class _KnownInfos:
+    """The VersionInfo of the versions read lately, least recently used first out."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._infos: OrderedDict[Path, VersionInfo] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, directory: Path) -> VersionInfo | None:
+        with self._lock:
+            info = self._infos.get(directory)
+            if info is not None:
+                self._infos.move_to_end(directory)
+            return info
+
+    def put(self, directory: Path, info: VersionInfo) -> None:
+        with self._lock:
+            self._infos[directory] = info
+            while len(self._infos) > self.size:
+                self._infos.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._infos.clear()
+
+
+_known_infos = _KnownInfos(KEPT_VERSION_INFOS)
 
 
 def _dump_info(info: VersionInfo) -> str:

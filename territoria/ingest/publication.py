@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from territoria.catalog.enums import VersionStatus
+from territoria.catalog.enums import ResourceKind, VersionStatus
 from territoria.catalog.models import Dataset, Resource, Version
 from territoria.datastore.versions import VersionInfo, VersionStore
 from territoria.governance.audit import Action, record_event
@@ -16,15 +17,46 @@ def get_store() -> VersionStore:
     return VersionStore(settings.DATASTORE_ROOT)
 
 
+# The name under which ``with_live_version_key`` puts the key on each dataset.
+LIVE_VERSION_KEY = "live_table_version_key"
+
+
+def _table_resources(dataset) -> QuerySet[Resource]:
+    """The dataset's table resources, the one the records API serves first (as
+    ``Dataset.table_resource``); ``dataset`` is a Dataset or an ``OuterRef``."""
+    return Resource.objects.filter(dataset=dataset, kind=ResourceKind.TABLE).order_by("id")
+
+
+def with_live_version_key(datasets: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """``datasets``, each with the key of its table's live version (None when nothing is
+    published), read in the same query: every reader of a dataset's rows asks for it next.
+    Two queries fewer per records request than ``table_resource().live_version`` (decision
+    0018)."""
+    live_key = _table_resources(OuterRef("pk")).values("live_version__key")[:1]
+    return datasets.annotate(**{LIVE_VERSION_KEY: Subquery(live_key)})
+
+
+def live_version_key(dataset: Dataset) -> str | None:
+    """The key of the published version of the dataset's table, None if there is none.
+
+    Free when ``dataset`` comes from ``with_live_version_key`` (the gate's
+    ``access_dataset_for`` does it): then as of that query. Otherwise one query.
+    """
+    if LIVE_VERSION_KEY in dataset.__dict__:
+        return dataset.__dict__[LIVE_VERSION_KEY]
+    return _table_resources(dataset).values_list("live_version__key", flat=True).first()
+
+
 def live_version_info(dataset: Dataset) -> VersionInfo | None:
     """The published version of the dataset's table, or None if nothing is published yet.
+    Raises KeyError when the catalog names a version the store does not have.
 
     Precondition: the caller got ``dataset`` from the access gate.
     """
-    resource = dataset.table_resource()
-    if resource is None or resource.live_version_id is None:
+    key = live_version_key(dataset)
+    if key is None:
         return None
-    return get_store().open(resource.live_version.key)
+    return get_store().open(key)
 
 
 def do_record_version(resource: Resource, info: VersionInfo, user=None) -> Version:

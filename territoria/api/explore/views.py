@@ -4,6 +4,8 @@ Caching. A records, facets or export answer depends only on the published versio
 query and who may see the dataset: its ETag hashes those three, so a newly published version
 changes it, and ``If-None-Match`` answers 304 before the engine runs. Open datasets are
 ``Cache-Control: public`` for a minute; the others ``private`` (no shared cache keeps them).
+Inside the process, the engine answers a statement it already ran on the same version from
+the answer cache (``datastore/answers.py``, ``TERRITORIA_QUERY_CACHE_MB``).
 """
 
 import hashlib
@@ -24,12 +26,13 @@ from territoria.api.explore.shapes import dataset_shape, error_response
 from territoria.catalog.enums import AccessLevel
 from territoria.catalog.models import Dataset
 from territoria.catalog.search import search_datasets
+from territoria.datastore.answers import shared_answer_cache
 from territoria.datastore.errors import QueryError, QueryTimeout
 from territoria.datastore.exports import FORMATS
 from territoria.datastore.query import QueryEngine, RecordsQuery
 from territoria.datastore.versions import VersionInfo
 from territoria.governance.gate import access_dataset_for, visible_datasets
-from territoria.ingest.publication import live_version_info
+from territoria.ingest.publication import live_version_info, with_live_version_key
 
 EXPORT_FORMATS = tuple(FORMATS)
 # Seconds a shared cache may keep an answer about an open dataset: a new version shows
@@ -39,7 +42,8 @@ CATALOG_FACET_NAMES = {"theme": "theme", "publisher": "organisation", "license":
 
 
 def _engine() -> QueryEngine:
-    return QueryEngine(timeout=settings.QUERY_TIMEOUT)
+    answers = shared_answer_cache(settings.QUERY_CACHE_MB * 2**20)
+    return QueryEngine(timeout=settings.QUERY_TIMEOUT, answers=answers)
 
 
 def _int_param(request: HttpRequest, name: str, default: int | None) -> int | None:
@@ -162,7 +166,7 @@ def catalog_datasets(request):
             raise QueryError(f"refine: unknown catalog facet {field!r}", param="refine")
         filters.setdefault(kind, []).append(value)
     found = search_datasets(visible_datasets(request.user), text, filters)
-    page = found.datasets.order_by("title")[offset : offset + limit]
+    page = with_live_version_key(found.datasets).order_by("title")[offset : offset + limit]
     results = [dataset_shape(d, live_version_info(d)) for d in page]
     return JsonResponse({"total_count": found.total, "results": results})
 
