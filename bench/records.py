@@ -264,10 +264,12 @@ def settle(server: Server, probe: str, limit: float = 180.0) -> float:
     return time.perf_counter() - start
 
 
-def start_territoria(home: Path) -> Server:
+def start_territoria(home: Path, processes: int = 1) -> Server:
     port = free_port()
-    # The web server alone, as in production (jobs run in `territoria worker` processes).
+    # The web server alone, as in production (jobs run in `territoria worker` processes),
+    # with ``processes`` servers on its port (`--processes`: one per core in production).
     command = [str(BIN / "territoria"), "serve", "--port", str(port), "--no-worker"]
+    command += ["--processes", str(processes)]
     return Server("territoria", command, territoria_env(home), port, "/healthz")
 
 
@@ -648,6 +650,8 @@ def markdown(report: dict[str, Any]) -> str:
         START_MARK,
         f"Run of {report['date']} (`{report['command']}`), {report['rows']:,} rows, "
         f"{report['duration']:g} s per measurement, load generator: {report['generator']}.",
+        f"Territoria served by {report['processes']} process(es) (`territoria serve --processes"
+        f" {report['processes']}`), Datasette by its one process (it has no such option).",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Linux {m['kernel']};"
         f" load average (1 min) {report['load_before']:.2f} before the runs,"
@@ -817,6 +821,9 @@ def result_line(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="territoria serve --processes"
+    )
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,8,32")
@@ -856,6 +863,7 @@ def main() -> None:
         "rows": args.rows,
         "duration": args.duration,
         "generator": generator,
+        "processes": args.processes,
         "machine": machine(),
         "versions": versions(),
         "ingest": {"territoria_s": territoria_seconds, "sqlite_s": sqlite_seconds},
@@ -867,7 +875,7 @@ def main() -> None:
     }
     report["floors"] = {s.name: scenario_floor(parquet, s) for s in chosen}
     servers = {
-        "territoria": start_territoria(home),
+        "territoria": start_territoria(home, args.processes),
         "datasette": start_datasette(work / "bench.db", inspect_file),
     }
     try:

@@ -175,7 +175,8 @@ def markdown(report: dict[str, Any]) -> str:
         START_MARK,
         f"Run of {report['date']} (`{report['command']}`), {report['rows']:,} rows,"
         f" {report['clients']} clients, {report['warmup']:g} s of warm-up then"
-        f" {report['seconds']:g} s measured; load generator: {report['generator']}.",
+        f" {report['seconds']:g} s measured; load generator: {report['generator']};"
+        f" `territoria serve --processes {report['processes']}`.",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Linux {m['kernel']};"
         f" load average (1 min) {report['load_before']:.2f} before, {report['load_after']:.2f}"
@@ -203,6 +204,9 @@ def markdown(report: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="territoria serve --processes"
+    )
     parser.add_argument("--dir", type=Path, default=records.ROOT / "var" / "bench")
     parser.add_argument("--seconds", type=float, default=60.0, help="seconds of measured load")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of warm-up load")
@@ -227,13 +231,14 @@ def main() -> None:
         "warmup": args.warmup,
         "seconds": args.seconds,
         "generator": generator,
+        "processes": args.processes,
         "weights": WEIGHTS,
         "paths": len(paths),
         "machine": records.machine(),
         "versions": records.versions(),
         "load_before": os.getloadavg()[0],
     }
-    server = records.start_territoria(home)
+    server = records.start_territoria(home, args.processes)
     try:
         for scenario in scenarios:  # every kind of request answers, before any load
             records.check_answers(scenario, {"territoria": server})
