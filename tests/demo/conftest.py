@@ -30,6 +30,25 @@ def referential_archive() -> Path:
 
 
 @pytest.fixture(scope="session")
+def centres_archive() -> Path:
+    """The GeoNames archive fetched by `make demo`; skip (or fail, in CI) when it is absent."""
+    from django.conf import settings
+
+    from territoria.demo.referential import CENTRES_INTEGRITY, is_intact
+
+    path = Path(settings.CENTRES_ARCHIVE)
+    if is_intact(path, CENTRES_INTEGRITY):
+        return path
+    message = (
+        f"GeoNames commune centres not found (or altered) at {path}: "
+        "run `.venv/bin/python -m territoria.demo.referential fetch-centres` (or `make demo`)"
+    )
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
 def ref(referential_archive):
     from territoria.demo.referential import load_referential
 

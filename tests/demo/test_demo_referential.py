@@ -10,9 +10,13 @@ import pytest
 
 from territoria.demo import referential
 from territoria.demo.referential import (
+    CENTRES_INTEGRITY,
     GRAND_EST_DEPARTEMENTS,
     ReferentialMissing,
+    fetch_centres,
+    fetch_pinned,
     fetch_referential,
+    integrity_of,
     is_intact,
     load_referential,
 )
@@ -52,6 +56,38 @@ def test_fetch_replaces_an_altered_archive(referential_archive, tmp_path):
     target.write_bytes(b"truncated")
     path, downloaded = fetch_referential(target, url=referential_archive.as_uri())
     assert downloaded and is_intact(path)
+
+
+def test_fetch_refuses_a_centres_archive_of_the_wrong_checksum(tmp_path):
+    forged = tmp_path / "forged.tgz"
+    forged.write_bytes(b"cities500, but not the pinned one")
+    target = tmp_path / "referential" / "cities.tgz"
+    with pytest.raises(ReferentialMissing, match="integrity mismatch") as error:
+        fetch_centres(target, url=forged.as_uri())
+    assert CENTRES_INTEGRITY in str(error.value)
+    assert not target.exists() and list(target.parent.iterdir()) == []  # no temporary left
+
+
+def test_fetch_streams_any_pinned_file_and_keeps_an_intact_one(tmp_path):
+    """The same checked download serves both archives; a payload of several chunks."""
+    source = tmp_path / "source.tgz"
+    source.write_bytes(bytes(range(256)) * 20_000)  # 5 MB: several reads of 1 MB
+    pinned = integrity_of(source.read_bytes())
+    target = tmp_path / "copy.tgz"
+    assert fetch_pinned(target, url=source.as_uri(), integrity=pinned) == (target, True)
+    assert target.read_bytes() == source.read_bytes() and is_intact(target, pinned)
+    unreachable = "http://127.0.0.1:9/unreachable.tgz"
+    assert fetch_pinned(target, url=unreachable, integrity=pinned) == (target, False)
+    with pytest.raises(ReferentialMissing, match="cannot download"):
+        fetch_pinned(tmp_path / "other.tgz", url=unreachable, integrity=pinned)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.tgz", "source.tgz"]
+
+
+def test_fetch_centres_keeps_the_real_archive(centres_archive, tmp_path):
+    copy = tmp_path / "cities.tgz"
+    shutil.copyfile(centres_archive, copy)
+    assert referential.main(["fetch-centres", str(copy)]) == 0
+    assert fetch_centres(copy, url="http://127.0.0.1:9/unreachable.tgz") == (copy, False)
 
 
 def test_missing_archive_names_the_command_to_run(tmp_path):
