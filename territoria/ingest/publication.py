@@ -9,12 +9,21 @@ from django.utils import timezone
 
 from territoria.catalog.enums import ResourceKind, VersionStatus
 from territoria.catalog.models import Dataset, Resource, Version
+from territoria.datastore.answers import shared_answer_cache
+from territoria.datastore.query import QueryEngine
 from territoria.datastore.versions import VersionInfo, VersionStore
 from territoria.governance.audit import Action, record_event
 
 
 def get_store() -> VersionStore:
     return VersionStore(settings.DATASTORE_ROOT)
+
+
+def get_query_engine() -> QueryEngine:
+    """The engine every read dialect queries versions with: the configured time budget and
+    the process's answer cache (decision 0018)."""
+    answers = shared_answer_cache(settings.QUERY_CACHE_MB * 2**20)
+    return QueryEngine(timeout=settings.QUERY_TIMEOUT, answers=answers)
 
 
 # The name under which ``with_live_version_key`` puts the key on each dataset.

@@ -96,6 +96,22 @@ def test_datastore_search_accepts_the_dataset_slug(ckan, region):
     assert [r["nom"] for r in found["records"]] == ["Metz", "Reims", "Strasbourg"]
 
 
+def test_datastore_search_answers_a_repeated_question_from_the_answer_cache(ckan, region, settings):
+    """The CKAN dialect queries through the same engine as Explore, cache included."""
+    from territoria.datastore.answers import shared_answer_cache
+
+    settings.QUERY_CACHE_MB = 8
+    answers = shared_answer_cache(settings.QUERY_CACHE_MB * 2**20)
+    answers.clear()
+    misses = answers.misses
+    first = result(ckan, "datastore_search", resource_id="communes", sort="nom")
+    assert answers.misses > misses  # the first answer was computed and kept
+    hits, misses = answers.hits, answers.misses
+    again = result(ckan, "datastore_search", resource_id="communes", sort="nom")
+    assert again["records"] == first["records"] and again["total"] == first["total"] == 3
+    assert answers.misses == misses and answers.hits > hits
+
+
 def test_datastore_search_pages_beyond_the_records_api_limits(ckan, region):
     found = search(ckan, region, "carres", limit=200, offset=30, include_total="false")
     assert len(found["records"]) == 200

@@ -29,20 +29,16 @@ from territoria.catalog import enums
 from territoria.catalog.models import Resource
 from territoria.datastore.errors import QueryError, QueryTimeout
 from territoria.datastore.odsql.render import render_name, render_string
-from territoria.datastore.query import MAX_LIMIT, MAX_WINDOW, QueryEngine, RecordsQuery
+from territoria.datastore.query import MAX_LIMIT, MAX_WINDOW, RecordsQuery
 from territoria.datastore.sql_guard import TableSource, check_sql, rewrite_sql, run_sql
 from territoria.datastore.versions import VersionInfo
 from territoria.governance.gate import access_dataset_for
-from territoria.ingest.publication import get_store
+from territoria.ingest.publication import get_query_engine, get_store
 
 # CKAN's ckan.datastore.search.rows_max: the most rows one call returns (search and SQL).
 ROWS_MAX = 32_000
 DEFAULT_LIMIT = 100
 RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
-
-
-def _engine() -> QueryEngine:
-    return QueryEngine(timeout=settings.QUERY_TIMEOUT)
 
 
 def access_table_for(user, ident: str) -> tuple[Resource, VersionInfo]:
@@ -193,7 +189,7 @@ def _records(
     """A page of records and the total. Pages within the records API's window come from
     ``records`` (its free counts); larger or deeper ones, up to CKAN's 32,000 rows, from the
     engine's streamed JSON lines, with the total counted apart."""
-    engine = _engine()
+    engine = get_query_engine()
     assert query.limit is not None
     if query.limit <= MAX_LIMIT and query.offset + query.limit <= MAX_WINDOW:
         page = engine.records(version, query)

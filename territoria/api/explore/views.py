@@ -10,7 +10,6 @@ the answer cache (``datastore/answers.py``, ``TERRITORIA_QUERY_CACHE_MB``).
 
 import hashlib
 
-from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,24 +25,22 @@ from territoria.api.explore.shapes import dataset_shape, error_response
 from territoria.catalog.enums import AccessLevel
 from territoria.catalog.models import Dataset
 from territoria.catalog.search import search_datasets
-from territoria.datastore.answers import shared_answer_cache
 from territoria.datastore.errors import QueryError, QueryTimeout
 from territoria.datastore.exports import FORMATS
-from territoria.datastore.query import QueryEngine, RecordsQuery
+from territoria.datastore.query import RecordsQuery
 from territoria.datastore.versions import VersionInfo
 from territoria.governance.gate import access_dataset_for, visible_datasets
-from territoria.ingest.publication import live_version_info, with_live_version_key
+from territoria.ingest.publication import (
+    get_query_engine,
+    live_version_info,
+    with_live_version_key,
+)
 
 EXPORT_FORMATS = tuple(FORMATS)
 # Seconds a shared cache may keep an answer about an open dataset: a new version shows
 # within a minute, and a client revalidating with If-None-Match gets a 304 for free.
 PUBLIC_MAX_AGE = 60
 CATALOG_FACET_NAMES = {"theme": "theme", "publisher": "organisation", "license": "licence"}
-
-
-def _engine() -> QueryEngine:
-    answers = shared_answer_cache(settings.QUERY_CACHE_MB * 2**20)
-    return QueryEngine(timeout=settings.QUERY_TIMEOUT, answers=answers)
 
 
 def _int_param(request: HttpRequest, name: str, default: int | None) -> int | None:
@@ -187,7 +184,7 @@ def records(request, dataset_id: str):
     etag, unchanged = _conditional(request, dataset, version, "records")
     if unchanged is not None:
         return unchanged
-    page = _engine().records(version, query)
+    page = get_query_engine().records(version, query)
     body: dict = {"total_count": page.total_count, "results": page.results}
     if page.next_cursor is not None:
         body["links"] = [{"rel": "next", "href": _next_link(request, page.next_cursor)}]
@@ -205,7 +202,7 @@ def facets(request, dataset_id: str):
     if unchanged is not None:
         return unchanged
     wanted = request.GET.getlist("facet") or None
-    body = {"facets": _engine().facets(version, query, wanted)}
+    body = {"facets": get_query_engine().facets(version, query, wanted)}
     return _cached(JsonResponse(body), dataset, etag)
 
 
@@ -233,7 +230,7 @@ def export(request, dataset_id: str, fmt: str):
         options["bom"] = request.GET.get("with_bom", "true").lower() != "false"
         if len(options["delimiter"]) != 1:
             raise QueryError("delimiter: one character expected", param="delimiter")
-    result = _engine().export(version, query, fmt, **options)
+    result = get_query_engine().export(version, query, fmt, **options)
     response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{dataset.slug}.{result.extension}"'
     return _cached(response, dataset, etag)
