@@ -56,6 +56,7 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import french_csv  # noqa: E402  (the bench folder is not a package)
+from ingest_csv import machine  # noqa: E402  (the machine, described once for every bench)
 from load import Load, load_generator  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -614,20 +615,6 @@ def versions() -> dict[str, str]:
         "datasette": datasette.version.__version__,
         "sqlite": sqlite3.sqlite_version,
         "wrk": command_version(["wrk", "--version"]) if shutil.which("wrk") else "absent",
-    }
-
-
-def machine() -> dict[str, Any]:
-    model = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
-        "kernel": platform.release(),
     }
 
 

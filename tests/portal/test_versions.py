@@ -144,6 +144,17 @@ def test_the_diff_page_compares_two_chosen_versions_on_a_chosen_column(client, v
     assert "<td>Platane</td>" in html and "<td>Chêne</td>" in html
 
 
+def test_the_diff_form_offers_every_version_with_the_compared_ones_chosen(client, viewer, arbres):
+    first, _, live = arbres
+    url = reverse("portal:version_diff", args=["arbres"])
+    html = signed_in(client, viewer).get(url, {"old": first.key, "new": live.key}).content.decode()
+    old = html.split('<select id="diff-old" name="old">')[1].split("</select>")[0]
+    new = html.split('<select id="diff-new" name="new">')[1].split("</select>")[0]
+    for select, chosen in ((old, first), (new, live)):
+        assert select.count("<option") == len(arbres)
+        assert f'<option value="{chosen.key}" selected>' in select
+
+
 def test_a_key_column_that_cannot_match_rows_is_explained_in_french(
     client, viewer, arbres, ingest_text
 ):
