@@ -123,6 +123,17 @@ if PRODUCTION and not AUDIT_KEY_FILE.is_file():
         f"the audit key {AUDIT_KEY_FILE} is missing: set TERRITORIA_AUDIT_KEY_FILE "
         "(create one with `openssl genpkey -algorithm ed25519`)"
     )
+# TERRITORIA_PSEUDONYM_KEY: the secret under which the "pseudonymise" processing step computes
+# its keyed pseudonyms (HMAC-SHA256; one key per recipient derived from it), 32 characters or
+# more. Unset outside production, a random one is kept in TERRITORIA_HOME/keys/pseudonym.key
+# (created on first use, mode 0600); in production it must be set. Never in the database.
+PSEUDONYM_KEY = os.environ.get("TERRITORIA_PSEUDONYM_KEY", "").strip()
+PSEUDONYM_KEY_FILE = HOME / "keys" / "pseudonym.key"
+if PRODUCTION and len(PSEUDONYM_KEY) < 32:
+    raise ImproperlyConfigured(
+        "TERRITORIA_PSEUDONYM_KEY must be set (32 characters or more) when "
+        "TERRITORIA_ENV=production (e.g. `openssl rand -hex 32`)"
+    )
 # TERRITORIA_AUDIT_CHECKPOINT_EVERY: sign a checkpoint of the audit log every N entries (only
 # raise it: verify expects checkpoints at most N entries apart).
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("TERRITORIA_AUDIT_CHECKPOINT_EVERY", "100"))
@@ -140,6 +151,9 @@ INSTALLED_APPS = [
     "territoria.catalog",
     "territoria.ingest",
     "territoria.governance",
+    "territoria.governance.personal_data",
+    "territoria.governance.gdpr",
+    "territoria.ingest.harvest",
     "territoria.api",
     "territoria.portal",
     "territoria.demo",
@@ -250,6 +264,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("TERRITORIA_EMAIL_FROM", "Territoria <norepl
 # TERRITORIA_PUBLIC_URL: the portal's address as people reach it (e.g. https://data.region.fr),
 # for links in e-mails sent outside a request (source alerts); empty: the links are paths.
 PUBLIC_URL = os.environ.get("TERRITORIA_PUBLIC_URL", "").rstrip("/")
+# TERRITORIA_BASE_URL: the root of the stable URIs naming the catalogue, its datasets, their
+# distributions and the organisations in every dialect (catalog/uris.py, decision 0019). They
+# are identifiers others keep: set it once to the public address and never change it.
+BASE_URL = os.environ.get("TERRITORIA_BASE_URL", "").rstrip("/")
+BASE_URL = BASE_URL or PUBLIC_URL or "http://127.0.0.1:8000"
 
 # URL sources (ingest/sources.py, decision 0013).
 # TERRITORIA_SOURCES_ALLOW_PRIVATE: "1" lets sources point at loopback, private and link-local
@@ -263,6 +282,15 @@ SOURCES_MAX_MB = int(os.environ.get("TERRITORIA_SOURCES_MAX_MB", "2048"))
 # fails (connection, timeout, HTTP 5xx or 429); the producers are alerted after the last one.
 SOURCES_ATTEMPTS = max(1, int(os.environ.get("TERRITORIA_SOURCES_ATTEMPTS", "3")))
 
+# Harvesters of other portals (ingest/harvest/, decision 0021); addresses follow
+# TERRITORIA_SOURCES_ALLOW_PRIVATE like URL sources.
+# TERRITORIA_HARVEST_TIMEOUT: seconds a harvested portal may stay silent (connect, or read).
+HARVEST_TIMEOUT = float(os.environ.get("TERRITORIA_HARVEST_TIMEOUT", "30"))
+# TERRITORIA_HARVEST_RUN_SECONDS: longest harvest run; no request starts or lasts past it.
+HARVEST_RUN_SECONDS = float(os.environ.get("TERRITORIA_HARVEST_RUN_SECONDS", "3600"))
+# TERRITORIA_HARVEST_MAX_MB: largest answer of a harvested portal's API (a catalogue page).
+HARVEST_MAX_MB = int(os.environ.get("TERRITORIA_HARVEST_MAX_MB", "100"))
+
 # French first: the portal speaks French unless the visitor chooses English.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -274,6 +302,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root even with finders
+# Uploaded documents (signed sharing agreements): under the data directory, never served as
+# static files — a steward downloads them through the admin.
+MEDIA_ROOT = HOME / "documents"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

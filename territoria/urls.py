@@ -14,5 +14,9 @@ urlpatterns = [
     path("compte/jetons/", include("territoria.governance.urls")),
     path("compte/", include("territoria.accounts.urls")),
     path("journal/", include("territoria.governance.audit.urls")),
+    path("registre-rgpd/", include("territoria.governance.gdpr.urls")),
+    path("acces/", include("territoria.governance.request_urls")),
+    path("moissonnage/", include("territoria.ingest.harvest.urls")),
+    path("", include("territoria.governance.personal_data.urls")),
     path("", include("territoria.portal.urls")),
 ]

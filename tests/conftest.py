@@ -111,3 +111,32 @@ def sqlite_queue(tmp_path):
     huey.storage = huey.storage_class(huey.name, filename=str(tmp_path / "jobs.sqlite3"))
     yield huey
     huey.storage = saved
+
+
+@pytest.fixture
+def every_dataset_recorded(db, make_org):
+    """Every dataset created during the test serves one processing activity of the GDPR
+    record, so that its versions with personal data may be published (the rule itself is
+    tested in tests/governance/test_gdpr_record.py)."""
+    from django.db.models.signals import post_save
+
+    from territoria.catalog.models import Dataset
+    from territoria.governance.gdpr.models import ProcessingActivity
+
+    activity = ProcessingActivity.objects.create(
+        name="Tests",
+        controller=make_org(),
+        purposes="Tests",
+        legal_basis="public_task",
+        data_subjects="Personnes",
+        personal_data="Identité",
+        retention="1 an",
+    )
+
+    def link(sender, instance, created=False, raw=False, **kwargs):
+        if created and not raw:
+            activity.datasets.add(instance)
+
+    post_save.connect(link, sender=Dataset, dispatch_uid="tests_every_dataset_recorded")
+    yield activity
+    post_save.disconnect(sender=Dataset, dispatch_uid="tests_every_dataset_recorded")

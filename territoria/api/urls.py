@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from territoria.api.datapackage import datapackage
 from territoria.api.health import healthz
 from territoria.api.v1 import api
 
@@ -9,4 +10,7 @@ urlpatterns = [
     path("api/3/action/", include("territoria.api.ckan.urls")),
     path("api/action/", include("territoria.api.ckan.urls", namespace="ckan-unversioned")),
     path("api/1/", api.urls),
+    path("ogc/", include("territoria.api.ogc.urls")),
+    path("jeux-de-donnees/<slug:slug>/datapackage.json", datapackage, name="datapackage"),
+    path("", include("territoria.api.dcat.urls")),
 ]

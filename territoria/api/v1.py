@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
@@ -24,10 +25,12 @@ from territoria.governance.gate import (
     access_dataset_for,
     can_set_access_level,
     can_write_dataset,
+    is_steward,
     visible_datasets,
     writable_organisations,
 )
 from territoria.governance.models import TokenScope
+from territoria.governance.personal_data.perms import PersonalDataPending
 from territoria.ingest.publication import do_publish_version, do_rollback
 from territoria.ingest.services import IngestionFailed, ensure_dataset
 
@@ -56,6 +59,12 @@ api = NinjaAPI(
 def audit_unavailable(request: HttpRequest, exc: AuditUnavailable):
     """No entry in the audit log, no access: ninja catches exceptions before the middleware."""
     return audit_unavailable_response(request)
+
+
+@api.exception_handler(PersonalDataPending)
+def personal_data_pending(request: HttpRequest, exc: PersonalDataPending):
+    """Publishing or opening waits for a steward's review of personal data (decision 0023)."""
+    return api.create_response(request, {"detail": str(exc), "code": exc.code}, status=409)
 
 
 def check_write(request: HttpRequest, dataset: Dataset | None) -> None:
@@ -123,6 +132,10 @@ class DatasetIn(Schema):
     description: str = ""
     access_level: str = "internal"
     licence: str = "lov2"
+    licence_name: str = ""  # when licence is "other"
+    licence_url: str = ""
+    # Homologation of another licence for open data (CRPA D323-2-2): recorded by stewards only.
+    licence_approval_reference: str = ""
     themes: list[str] = []
     domains: list[str] = []
     keywords: list[str] = []
@@ -166,6 +179,10 @@ def create_dataset(request: HttpRequest, payload: DatasetIn):
     if not can_set_access_level(request.user, None, payload.access_level):
         raise HttpError(403, "opening a dataset to everyone is a steward's act")
     data = payload.dict()
+    if data["licence_approval_reference"]:
+        if not is_steward(request.user):
+            raise HttpError(403, "recording the approval of a licence is a steward's act")
+        data.update(licence_approved_by=request.user, licence_approved_at=timezone.now())
     try:
         with transaction.atomic():
             dataset = ensure_dataset(
@@ -238,3 +255,4 @@ api.add_router("/datasets", "territoria.api.v1_versions.router")  # one version,
 api.add_router("/datasets", "territoria.api.v1_sources.router")  # URL source of a dataset
 api.add_router("/datasets", "territoria.api.v1_steps.router")  # processing steps
 api.add_router("/datasets", "territoria.api.v1_quality.router")  # quality, validation, schema
+api.add_router("/datasets", "territoria.api.v1_anonymity.router")  # k-anonymity, l-diversity

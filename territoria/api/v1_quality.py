@@ -66,7 +66,7 @@ def _schema_out(resource: Resource) -> dict[str, Any]:
 @router.get("/{slug}/quality", response=QualityOut)
 def get_quality(request: HttpRequest, slug: str):
     """The quality score of the dataset and what makes it, criterion by criterion."""
-    dataset = access_dataset_for(request.user, slug, purpose="metadata")
+    dataset = access_dataset_for(request.user, slug, purpose="quality")
     return dataset_quality(dataset).as_dict()
 
 
@@ -83,7 +83,7 @@ def get_validation(request: HttpRequest, slug: str, key: str):
 
 @router.get("/{slug}/schema", response={200: SchemaOut, 404: ErrorOut})
 def get_schema(request: HttpRequest, slug: str):
-    dataset = access_dataset_for(request.user, slug, purpose="metadata")
+    dataset = access_dataset_for(request.user, slug, purpose="schema")
     resource = dataset.table_resource()
     if resource is None:
         return Status(404, {"detail": "this dataset has no table"})

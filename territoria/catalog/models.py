@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from territoria.catalog import enums, validators
+from territoria.catalog.licences import check_open_licence
 
 
 class Organisation(models.Model):
@@ -57,6 +58,20 @@ class Dataset(models.Model):
     )
     licence_name = models.CharField(_("licence name (if other)"), max_length=200, blank=True)
     licence_url = models.URLField(_("licence URL (if other)"), blank=True)
+    # An open dataset under another licence than the decree's two needs the reference of its
+    # homologation (CRPA D323-2-1 and D323-2-2), recorded by a steward (catalog/licences.py).
+    licence_approval_reference = models.CharField(
+        _("licence approval reference"), max_length=300, blank=True
+    )
+    licence_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("licence approved by"),
+    )
+    licence_approved_at = models.DateTimeField(_("licence approved on"), null=True, blank=True)
     contact_name = models.CharField(_("contact point"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     spatial = models.JSONField(
@@ -98,6 +113,7 @@ class Dataset(models.Model):
     def clean(self) -> None:
         if self.licence == enums.Licence.OTHER and not self.licence_name:
             raise ValidationError({"licence_name": _("Name the licence when it is not standard.")})
+        check_open_licence(self)
         if self.temporal_start and self.temporal_end and self.temporal_start > self.temporal_end:
             raise ValidationError({"temporal_end": _("The coverage ends before it starts.")})
         for value in self.themes:

@@ -10,7 +10,8 @@ before compilation), so two callers share an entry only when they would run the 
 statement and get the same rows.
 
 What is kept: the rows of records pages, totals (counts) and facets — statements whose
-result is fetched whole. Streamed exports are never kept.
+result is fetched whole — and, from the Explore dialect, whole JSON answers under their ETag
+(``api/explore/views._answer``). Streamed exports are never kept.
 
     cache = AnswerCache(max_bytes=64 * 2**20)    # 0: keeps nothing
     rows = cache.fetch(answer_key(version.key, sql), lambda: session.fetchall(sql))

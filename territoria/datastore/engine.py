@@ -36,6 +36,7 @@ import duckdb
 
 from territoria.datastore.errors import DatastoreError, QueryError, QueryTimeout
 from territoria.datastore.odsql.sql import Sql, quote_string
+from territoria.datastore.paths import resolved
 from territoria.datastore.spatial import load_spatial, spatial_extension_path
 
 # DuckDB's defaults take every core and 80 % of the memory for each query; a web process
@@ -105,7 +106,7 @@ _sandboxes_lock = threading.Lock()
 def sandbox_for(parquet: Path, extensions: frozenset[str] = frozenset()) -> Sandbox:
     """The sandbox allowed to read ``parquet`` (the one of its version store), with
     ``extensions`` loaded."""
-    parquet = parquet.resolve()
+    parquet = resolved(parquet)
     readable = parquet.parent.parent
     if readable == Path(readable.anchor):  # never open the whole disk
         readable = parquet.parent

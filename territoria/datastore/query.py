@@ -19,6 +19,8 @@
         total_count: int                   # rows (or groups) matching, ignoring limit/offset
         results: list[dict[str, Any]]      # JSON-ready values (dates ISO strings)
         next_cursor: str | None            # the next page, when there is one (row queries)
+        row_numbers: list[int] | None      # each row's position in the version's file (0 for
+                                           # the first), for row queries in file order
 
     class QueryEngine:
         def __init__(self, timeout: float = 10.0, answers: AnswerCache | None = None): ...
@@ -107,6 +109,7 @@ from territoria.datastore.odsql.statements import (
     parquet_source,
     select_statement,
 )
+from territoria.datastore.restriction import Restriction, TableView, check_secret_query, restrict
 from territoria.datastore.versions import VersionInfo
 
 # Opendatasoft's Explore v2.1 limits for the records endpoint; exports have none.
@@ -140,6 +143,9 @@ class RecordsPage:
     total_count: int
     results: list[dict[str, Any]]
     next_cursor: str | None = None
+    # The OGC dialect's feature ids (api/ogc): the file's row number, which a keyset page
+    # reads anyway as its last sort value. None when the rows are not in file order.
+    row_numbers: list[int] | None = None
 
 
 def schema_types(version: VersionInfo) -> dict[str, str]:
@@ -252,7 +258,7 @@ class QueryEngine:
             if limit > 0:
                 statement = select_statement(
                     plan,
-                    version.parquet,
+                    _source(version),
                     limit + 1 if paged else limit,
                     0 if cursor is not None else query.offset,
                     with_total=bool(plan.keys),
@@ -268,7 +274,7 @@ class QueryEngine:
             else:
                 total = _known_total(plan, version, rows, limit, query.offset, more)
             if total is None:
-                counted = self._fetchall(session, version, count_statement(plan, version.parquet))
+                counted = self._fetchall(session, version, count_statement(plan, _source(version)))
                 total = counted[0][0]
         width = len(plan.outputs)
         next_cursor = None
@@ -277,7 +283,17 @@ class QueryEngine:
             next_cursor = write_cursor(values, fingerprint, int(total))
         converters = _converters(plan)
         results = [record(plan.labels, row[:width], converters) for row in rows]
-        return RecordsPage(int(total), results, next_cursor)
+        file_order = paged and len(plan.sort_keys) == 1  # the row number is the only key
+        row_numbers = [int(row[-1]) for row in rows] if file_order else None
+        return RecordsPage(int(total), results, next_cursor, row_numbers)
+
+    def count_view(self, version: VersionInfo) -> int:
+        """The rows of the caller's view of ``version`` (its whole row count without one)."""
+        if version.view is None:
+            return version.row_count
+        with self._session(version) as session:
+            statement = Sql.of("SELECT count(*) FROM {}", version.view.sql())
+            return int(self._fetchall(session, version, statement)[0][0])
 
     def facets(
         self,
@@ -313,8 +329,9 @@ class QueryEngine:
         )
         if not names:
             return []
+        _check_secret(version, query, names)
         with self._session(version, uses_spatial(condition)) as session:
-            statement = facet_statement(version.parquet, types, names, condition, limit)
+            statement = facet_statement(_source(version), types, names, condition, limit)
             rows = self._fetchall(session, version, statement)
         values: dict[int, list[tuple[int, str, int]]] = {i: [] for i in range(len(names))}
         for index, value, count, rank in rows:
@@ -359,6 +376,7 @@ class QueryEngine:
         if fmt == "geojson":
             plan = _with_geometry(version, query, plan)
         whole = fmt == "parquet" and plan.whole_version and limit is None and not query.offset
+        whole = whole and version.view is None
         session = self._session(version, plan.spatial, fmt)
         try:
             if whole and self._file_columns(session, version) == plan.labels:
@@ -368,7 +386,7 @@ class QueryEngine:
             if fmt == "xlsx":
                 self._check_sheet_size(session, plan, version, limit, query.offset)
             shape = {"parquet": "raw", "xlsx": "excel"}.get(fmt, "json")
-            statement = select_statement(plan, version.parquet, limit, query.offset, shape=shape)
+            statement = select_statement(plan, _source(version), limit, query.offset, shape=shape)
             lines = None
             if fmt == "csv":
                 lines = self._csv_lines(session, version, plan, statement, delimiter)
@@ -398,10 +416,10 @@ class QueryEngine:
         byte."""
         if limit is not None and limit <= XLSX_MAX_ROWS:
             return
-        if plan.where is None and not plan.aggregated:
+        if plan.where is None and not plan.aggregated and version.row_count >= 0:
             total = version.row_count
         else:
-            counted = self._fetchall(session, version, count_statement(plan, version.parquet))
+            counted = self._fetchall(session, version, count_statement(plan, _source(version)))
             total = int(counted[0][0])
         rows = max(total - offset, 0) if limit is None else min(max(total - offset, 0), limit)
         if rows > XLSX_MAX_ROWS:
@@ -427,7 +445,32 @@ def _nothing() -> None:
     return None
 
 
+def restricted(version: VersionInfo, restriction: Restriction) -> VersionInfo:
+    """``version`` seen through an agreement's terms (``datastore.restriction``)."""
+    return restrict(version, restriction, schema_types(version))
+
+
+def _source(version: VersionInfo) -> Path | TableView:
+    """What the statements read: the caller's view of the version, or its whole file."""
+    return version.view if version.view is not None else version.parquet
+
+
+def _check_secret(version: VersionInfo, query: RecordsQuery, facets: Sequence[str] = ()) -> None:
+    """Under an aggregates-only agreement, refuse what is not an aggregate over dimensions."""
+    if version.view is not None and version.view.aggregates_only:
+        check_secret_query(
+            version.view,
+            select=query.select,
+            where=query.where,
+            group_by=query.group_by,
+            refine=query.refine,
+            exclude=query.exclude,
+            facets=facets,
+        )
+
+
 def _plan(version: VersionInfo, query: RecordsQuery) -> Plan:
+    _check_secret(version, query)
     return plan_query(
         schema_types(version),
         select=query.select,
@@ -471,7 +514,7 @@ def _known_total(
         if rows:
             return int(rows[0][-1])
         return 0 if offset == 0 else None
-    if plan.where is None:
+    if plan.where is None and version.row_count >= 0:
         return version.row_count
     if not more and len(rows) < limit and (rows or offset == 0):
         return offset + len(rows)
@@ -506,9 +549,11 @@ def _as_is(value: Any) -> Any:
 
 def _fingerprint(version: VersionInfo, query: RecordsQuery) -> str:
     """What a cursor belongs to: the version and every clause that selects or orders rows."""
+    view = version.view.sql() if version.view is not None else None
     return query_fingerprint(
         [
             version.key,
+            [view.text, [json_value(p) for p in view.params]] if view is not None else None,
             query.select,
             list(query.where),
             query.group_by,

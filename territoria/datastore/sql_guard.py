@@ -23,18 +23,22 @@ The walls, in order:
 4. **Tables are names, resolved by us.** A table is a bare name (no schema, no catalog, no
    file path, no function): either a CTE in scope or a name the caller resolves. Each is
    replaced by ``(SELECT <visible fields> FROM read_parquet('<live file>'))``: hidden columns
-   (a bounding box, columns a gate withholds) are not even in scope.
+   (a bounding box, columns a gate withholds) are not even in scope; under an agreement, the
+   file is its view (its rows and columns, ``datastore/restriction.py``), and an
+   aggregates-only agreement refuses free SQL.
 5. **The sandbox** (``datastore/engine.py``): no external access beyond the version store,
    locked configuration, a time budget and a row cap (``LIMIT cap + 1`` tells truncation).
 """
 
 from __future__ import annotations
 
+import datetime
+import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import sqlglot
@@ -45,8 +49,11 @@ from sqlglot.errors import SqlglotError
 from territoria.datastore.engine import Session
 from territoria.datastore.errors import DatastoreError, QueryError, QueryTimeout
 from territoria.datastore.exports import json_value
-from territoria.datastore.odsql.sql import Sql, quote_identifier
+from territoria.datastore.odsql.sql import Sql, quote_identifier, quote_string
 from territoria.datastore.odsql.statements import parquet_source
+
+if TYPE_CHECKING:
+    from territoria.datastore.restriction import TableView
 
 MAX_SQL_LENGTH = 20_000
 _DUCKDB = Dialect.get_or_raise("duckdb")
@@ -175,6 +182,7 @@ class TableSource:
 
     parquet: Path
     fields: tuple[str, ...]
+    view: TableView | None = None  # an agreement's rows and columns (datastore/restriction.py)
 
 
 @dataclass
@@ -342,7 +350,13 @@ def rewrite_sql(checked: CheckedSql, sources: Mapping[str, TableSource], row_cap
 def _source_select(source: TableSource) -> exp.Expr:
     columns = ", ".join(quote_identifier(name).text for name in source.fields)
     # The path is ours (the version store), never the caller's; it is quoted as a SQL string.
-    text = f"SELECT {columns or 'NULL AS _'} FROM {parquet_source(source.parquet)}"
+    origin = parquet_source(source.parquet)
+    if source.view is not None:
+        if source.view.aggregates_only:
+            # Free SQL could read a hidden cell's rows; the records API applies the secrecy.
+            raise SqlRefused("sql: this agreement gives aggregates only; use the records API")
+        origin = f"{inline_parameters(source.view.sql())} AS territoria_view"
+    text = f"SELECT {columns or 'NULL AS _'} FROM {origin}"
     return sqlglot.parse_one(text, read="duckdb")
 
 
@@ -391,3 +405,43 @@ def _refusal(error: DatastoreError, parquet: Path) -> QueryError:
             message = message.replace(secret, "…")
         return SqlRefused(f"sql: {message}")
     return SqlRefused("sql: the statement could not run")
+
+
+def inline_parameters(sql: Sql) -> str:
+    """``sql``'s text with each ``?`` replaced by its parameter as a SQL literal, for the
+    statements sqlglot must parse whole. Our compiled SQL only: the parameters are values of
+    an agreement's row filter (text, numbers, booleans, dates), never SQL."""
+    values = iter(sql.params)
+    out: list[str] = []
+    quoted = False
+    for char in sql.text:
+        if char == "'":
+            quoted = not quoted
+        if char == "?" and not quoted:
+            out.append(_literal(next(values)))
+        else:
+            out.append(char)
+    if next(values, _END) is not _END:
+        raise ValueError("more parameters than placeholders")
+    return "".join(out)
+
+
+_END = object()
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        return quote_string(value)
+    if isinstance(value, datetime.datetime):
+        return f"CAST({quote_string(value.isoformat())} AS TIMESTAMP)"
+    if isinstance(value, datetime.date):
+        return f"CAST({quote_string(value.isoformat())} AS DATE)"
+    raise ValueError(f"no SQL literal for {type(value).__name__}")

@@ -15,7 +15,9 @@ formats listed, tried in order) and ``normalise_number`` (the decimal mark and t
 separator declared); ``split`` on a separator into new fields; ``concatenate``; ``compute``
 (an ODSQL expression: arithmetic, ``upper``, ``year``…); ``filter`` (an ODSQL where);
 ``deduplicate`` on key fields, keeping the first row; ``join_referential`` and ``geolocate`` by
-INSEE code, on the table of ``datastore/referential.py``.
+INSEE code, on the table of ``datastore/referential.py``; ``drop``, ``pseudonymise`` (keyed: the
+key comes as ``keys``, never in the JSON) and ``generalise`` (dates to month or year, numbers to
+bands, coordinates to a grid or the commune centre), compiled by ``datastore/anonymise.py``.
 
 No user text becomes SQL text: field names are the schema's or checked snake_case names, quoted;
 separators and values travel as bound parameters; expressions and filters are ODSQL, parsed and
@@ -38,6 +40,8 @@ from typing import Any
 
 import duckdb
 
+from territoria.datastore import anonymise
+from territoria.datastore.anonymise import PseudonymKeys
 from territoria.datastore.errors import IngestError, QueryError
 from territoria.datastore.odsql.compiler import compile_value
 from territoria.datastore.odsql.parser import parse_where
@@ -111,6 +115,13 @@ OPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "deduplicate": (frozenset({"fields"}), frozenset()),
     "join_referential": (frozenset({"field"}), frozenset({"prefix"})),
     "geolocate": (frozenset({"field"}), frozenset({"latitude", "longitude"})),
+    # Anonymisation (datastore/anonymise.py): "recipient" names whose key; the key is never here.
+    "drop": (frozenset({"fields"}), frozenset()),
+    "pseudonymise": (frozenset({"field"}), frozenset({"recipient"})),
+    "generalise": (
+        frozenset(),
+        frozenset({"field", "fields", "to", "bands", "grid", "latitude", "longitude", "invalid"}),
+    ),
 }
 
 
@@ -173,9 +184,16 @@ _UNREAD = Sql(f'(SELECT NULL AS "{_ROW}")')
 
 
 class _Planner:
-    def __init__(self, columns: list[Column], referential: Path | None, source: Sql):
+    def __init__(
+        self,
+        columns: list[Column],
+        referential: Path | None,
+        source: Sql,
+        keys: PseudonymKeys | None = None,
+    ):
         self.columns = columns
         self.referential = referential
+        self.keys = keys
         self.sql = source
         self.where = ""
 
@@ -408,6 +426,15 @@ class _Planner:
         lon = self.text_option(step, "longitude", "longitude")
         self.join(step, {lat: "latitude", lon: "longitude"})
 
+    def op_drop(self, step: Step) -> None:
+        anonymise.plan_drop(self, step)
+
+    def op_pseudonymise(self, step: Step) -> None:
+        anonymise.plan_pseudonymise(self, step)
+
+    def op_generalise(self, step: Step) -> None:
+        anonymise.plan_generalise(self, step)
+
     def join(self, step: Step, added: dict[str, str]) -> None:
         """Join the referential table on the INSEE code of ``step``'s field (kept as is)."""
         if self.referential is None or not self.referential.is_file():
@@ -490,18 +517,20 @@ def plan_steps(
     *,
     referential: Path | None = None,
     source: Sql = _UNREAD,
+    keys: PseudonymKeys | None = None,
 ) -> Plan:
     """Check ``steps`` against ``schema`` (a Table Schema) in order and compile them into one
     SELECT over ``source``, a relation of the schema's fields and the row position.
 
-    Raises StepError naming the first step that does not fit (``step 3 (rename): unknown field
-    'cp'``) and its ``index``.
+    ``keys`` hold the pseudonymisation key (without them a ``pseudonymise`` step fails when
+    run). Raises StepError naming the first step that does not fit (``step 3 (rename): unknown
+    field 'cp'``) and its ``index``.
     """
     columns = [
         Column(f["name"], f.get("type", "string"), f.get("title") or f["name"], f["name"])
         for f in schema.get("fields", [])
     ]
-    planner = _Planner(columns, referential, source)
+    planner = _Planner(columns, referential, source, keys)
     for index, step in enumerate(steps):
         planner.step(index, step)
     return Plan(planner.sql, tuple(planner.columns))
@@ -540,19 +569,23 @@ def apply_steps(
     referential: Path | None = None,
     raw_dir: Path | None = None,
     source_schema: Mapping[str, Any] | None = None,
+    keys: PseudonymKeys | None = None,
 ) -> ReadResult:
     """Rewrite ``parquet`` (read as ``result``) through ``steps``; the ``Transform`` of
     ``VersionStore.stage``. With ``raw_dir``, the file before the steps is kept there as
     ``<name>.parquet`` (its schema beside it, ``<name>.json``) and ``<name>`` recorded in the
     new schema under ``territoria:raw``, so that the steps can be changed and run again on the
-    same rows later. ``source_schema`` replaces ``result.schema`` (a raw copy read again).
+    same rows later. ``source_schema`` replaces ``result.schema`` (a raw copy read again);
+    ``keys`` hold the pseudonymisation key (see ``plan_steps``).
 
     Raises StepError (one line naming the step) when a step does not fit the schema or a value
     does not convert; ``parquet`` is then unchanged.
     """
     schema = dict(source_schema or result.schema)
     names = [f["name"] for f in schema.get("fields", [])]
-    plan = plan_steps(steps, schema, referential=referential, source=_relation(parquet, names))
+    plan = plan_steps(
+        steps, schema, referential=referential, source=_relation(parquet, names), keys=keys
+    )
     out = work / "steps.parquet"
     con = open_connection(work / "steps-duckdb")
     try:
@@ -640,6 +673,7 @@ def preview_steps(
     *,
     referential: Path | None = None,
     limit: int = PREVIEW_ROWS,
+    keys: PseudonymKeys | None = None,
 ) -> Preview:
     """Run ``steps`` on the first ``limit`` rows of ``parquet`` (described by ``schema``).
 
@@ -647,7 +681,7 @@ def preview_steps(
     """
     names = [f["name"] for f in schema.get("fields", [])]
     first = _relation(parquet, names, limit)
-    plan = plan_steps(steps, schema, referential=referential, source=first)
+    plan = plan_steps(steps, schema, referential=referential, source=first, keys=keys)
     con = open_connection(work / "preview-duckdb")
     try:
         before = con.execute(first.text, list(first.params)).fetchall()

@@ -24,12 +24,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from territoria.datastore import progress as progress_module
 from territoria.datastore.errors import IngestError
 from territoria.datastore.progress import Cancelled, Progress
 from territoria.datastore.readers import ReadResult, read_to_parquet
+
+if TYPE_CHECKING:
+    from territoria.datastore.restriction import TableView
 
 PARQUET_NAME = "data.parquet"
 INFO_NAME = "version.json"
@@ -53,6 +56,9 @@ class VersionInfo:
     created_at: str = ""
     # Reports computed while staging (e.g. "validation"), each a JSON-able dict, by name.
     reports: dict[str, Any] = field(default_factory=dict)
+    # What one caller may read of it (an agreement's columns, rows and cells), set by
+    # ``restriction.restrict``; None: the whole version.
+    view: TableView | None = None
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -248,6 +254,7 @@ _known_infos = _KnownInfos(KEPT_VERSION_INFOS)
 def _dump_info(info: VersionInfo) -> str:
     data = asdict(info)
     data.pop("parquet")
+    data.pop("view")  # a caller's view is never stored
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 

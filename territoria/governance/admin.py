@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from territoria.catalog.models import Dataset, Resource, Version
 from territoria.governance.gate import is_steward, visible_datasets
-from territoria.governance.models import ApiToken, DatasetGrant
+from territoria.governance.models import (
+    AccessRequest,
+    ApiToken,
+    DatasetGrant,
+    SharingAgreement,
+)
+from territoria.governance.models.grants import TERMS_FIELDS
 from territoria.governance.tokens import do_revoke_token
 
 
@@ -77,6 +83,23 @@ class StewardAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyStewardAdmin(StewardAdmin):
+    """Records kept by the platform (jobs, runs, requests): stewards read them, nobody edits
+    or deletes them here — their own pages carry the audited acts."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class StewardInline(admin.TabularInline):
     """An inline whose rows come from the gate, like ``StewardAdmin``."""
 
@@ -105,9 +128,32 @@ class StewardInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class GrantInline(StewardInline):
+    model = DatasetGrant
+    extra = 0
+    raw_id_fields = ("dataset",)
+    fields = ("dataset", "organisation", *TERMS_FIELDS, "expires_at")
+
+
+@admin.register(SharingAgreement)
+class SharingAgreementAdmin(StewardAdmin):
+    """Agreements and their terms per dataset; access opens when one is active and in force."""
+
+    list_display = ("reference", "partner", "status", "starts_on", "ends_on", "legal_basis")
+    list_filter = ("status", "legal_basis")
+    search_fields = ("reference", "partner__name", "purpose")
+    readonly_fields = ("created_by", "created_at")
+    inlines = [GrantInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(DatasetGrant)
 class DatasetGrantAdmin(StewardAdmin):
-    list_display = ("dataset", "organisation", "expires_at", "created_at")
+    list_display = ("dataset", "organisation", "agreement", "aggregates_only", "expires_at")
     list_filter = ("organisation",)
     search_fields = ("dataset__title", "dataset__slug", "organisation__name")
     raw_id_fields = ("dataset",)
@@ -118,6 +164,15 @@ class DatasetGrantAdmin(StewardAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ReadOnlyStewardAdmin):
+    """Read-only: requests are decided on ``/acces/demandes/``, where the acts are audited."""
+
+    list_display = ("created_at", "organisation", "reference", "dataset", "status", "agreement")
+    list_filter = ("status",)
+    search_fields = ("reference", "organisation__name", "purpose")
 
 
 @admin.register(ApiToken)

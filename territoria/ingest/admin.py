@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from territoria.governance.admin import StewardAdmin
+from territoria.governance.admin import ReadOnlyStewardAdmin
 from territoria.ingest.job_access import visible_jobs
 from territoria.ingest.models import Job
 
 
 @admin.register(Job)
-class JobAdmin(StewardAdmin):
+class JobAdmin(ReadOnlyStewardAdmin):  # the job list is the record of what ran
     list_display = (
         "id",
         "kind",
@@ -32,18 +32,6 @@ class JobAdmin(StewardAdmin):
     search_fields = ("dataset__slug", "organisation__slug", "error")
     date_hierarchy = "created_at"
     list_select_related = ("dataset", "organisation", "created_by")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the job list is the record of what ran
 
     def get_queryset(self, request):
         return visible_jobs(request.user).select_related("created_by")

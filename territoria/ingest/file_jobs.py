@@ -109,4 +109,5 @@ def run_ingest(job: Job, progress: Progress) -> dict[str, Any]:
         "columns": len(version.schema.get("fields", [])),
         "published": outcome.published,
         "unchanged": outcome.unchanged,
+        "held": outcome.held,  # personal data to review (decision 0023)
     }

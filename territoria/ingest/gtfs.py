@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from territoria.catalog.enums import ResourceKind
+from territoria.catalog.enums import ResourceKind, VersionStatus
 from territoria.catalog.models import Dataset, Resource, Version
 from territoria.catalog.search import index_dataset
 from territoria.datastore import progress as progress_module
@@ -30,7 +30,12 @@ from territoria.datastore.readers.gtfs import open_gtfs
 from territoria.datastore.versions import VersionInfo, file_checksum
 from territoria.ingest.publication import do_publish_version, do_record_version, get_store
 from territoria.ingest.schemas import validation_checks
-from territoria.ingest.services import IngestionFailed, IngestOutcome, ensure_dataset
+from territoria.ingest.services import (
+    IngestionFailed,
+    IngestOutcome,
+    ensure_dataset,
+    hold_for_personal_data,
+)
 
 FEED_CHECKSUM = "feed_checksum"  # in the ``gtfs`` report: SHA-256 of the whole ZIP
 
@@ -92,7 +97,8 @@ def do_ingest_gtfs(
         raise
     dataset = Dataset.objects.get(slug=slug)
     first = next(iter(versions.values()))
-    return GtfsOutcome(dataset, first, published=publish, versions=versions, report=report)
+    published = publish and first.status == VersionStatus.PUBLISHED
+    return GtfsOutcome(dataset, first, published=published, versions=versions, report=report)
 
 
 def _live_feed_version(dataset: Dataset | None) -> Version | None:
@@ -152,11 +158,12 @@ def _record(
     dataset = ensure_dataset(slug, org_slug=org_slug, title=title, access=access, metadata=metadata)
     versions: dict[str, Version] = {}
     for name, info in staged.items():
-        resource = _resource_for(dataset, name)
-        version = do_record_version(resource, info, user)
-        if publish:
-            version = do_publish_version(version, actor=user)
-        versions[name] = version
+        versions[name] = do_record_version(_resource_for(dataset, name), info, user)
+    # Personal data in one table holds the whole feed: all published together or none.
+    held = [v for v in versions.values() if publish and hold_for_personal_data(v, dataset)]
+    for name, version in versions.items():
+        if publish and not held:
+            versions[name] = do_publish_version(version, actor=user)
     index_dataset(dataset)
     return versions
 

@@ -13,6 +13,7 @@ from territoria.datastore.answers import shared_answer_cache
 from territoria.datastore.query import QueryEngine
 from territoria.datastore.versions import VersionInfo, VersionStore
 from territoria.governance.audit import Action, record_event
+from territoria.governance.personal_data.scan import do_scan_version
 
 
 def get_store() -> VersionStore:
@@ -69,8 +70,9 @@ def live_version_info(dataset: Dataset) -> VersionInfo | None:
 
 
 def do_record_version(resource: Resource, info: VersionInfo, user=None) -> Version:
-    """Record a staged datastore version in the catalog (not yet visible)."""
-    return Version.objects.create(
+    """Record a staged datastore version in the catalog (not yet visible), and its
+    personal-data findings (decision 0023)."""
+    version = Version.objects.create(
         resource=resource,
         key=info.key,
         status=VersionStatus.STAGED,
@@ -83,6 +85,8 @@ def do_record_version(resource: Resource, info: VersionInfo, user=None) -> Versi
         reports=info.reports,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    do_scan_version(version)
+    return version
 
 
 def do_publish_version(version: Version, actor=None) -> Version:
@@ -91,7 +95,17 @@ def do_publish_version(version: Version, actor=None) -> Version:
     The previous live version is kept (status superseded) for rollback. The switch and its
     audit entry commit together; if the entry cannot be written (``AuditUnavailable``),
     nothing changes. ``actor``: the user publishing (None: the request's user, or the CLI).
+    Raises PersonalDataPending when the dataset is open and the version has personal-data
+    findings no steward resolved (decision 0023), and ProcessingActivityMissing when the
+    version holds personal data and the dataset serves no activity of the GDPR record, at
+    any access level (decision 0025).
     """
+    # Imported here: the gate (imported by perms) imports this module.
+    from territoria.governance.gdpr.publication import check_processing_activity
+    from territoria.governance.personal_data.perms import check_open_publication
+
+    check_open_publication(version)
+    check_processing_activity(version.resource.dataset, version)
     return _switch_live(version, actor, Action.VERSION_PUBLISH)
 
 

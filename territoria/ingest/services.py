@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -35,6 +36,7 @@ class IngestOutcome:
     version: Version
     published: bool
     unchanged: bool = False  # the source was identical to the live version: nothing staged
+    held: str = ""  # why publishing waits for a steward (personal data, decision 0023)
 
 
 def ensure_dataset(
@@ -71,7 +73,10 @@ def ensure_dataset(
         dataset.access_level = access
     for name, value in (metadata or {}).items():
         setattr(dataset, name, value)
-    dataset.full_clean(exclude=["organisation"], validate_unique=False)
+    try:
+        dataset.full_clean(exclude=["organisation"], validate_unique=False)
+    except ValidationError as error:  # e.g. an open dataset off the licence list (CRPA D323-2-1)
+        raise IngestionFailed(f"dataset {slug!r}: {' '.join(error.messages)}") from error
     dataset.save()
     if not dataset.resources.filter(kind=ResourceKind.TABLE).exists():
         Resource.objects.create(dataset=dataset, title=dataset.title, kind=ResourceKind.TABLE)
@@ -139,7 +144,21 @@ def do_ingest_file(
         version = do_record_version(resource, info, user)
         if not resource.format:
             Resource.objects.filter(pk=resource.pk).update(format=info.source_format)
-        if publish:
+        held = hold_for_personal_data(version, dataset) if publish else ""
+        if publish and not held:
             version = do_publish_version(version, actor=user)
         index_dataset(dataset)
-    return IngestOutcome(dataset, version, published=publish)
+    return IngestOutcome(dataset, version, published=publish and not held, held=held)
+
+
+def hold_for_personal_data(version: Version, dataset: Dataset) -> str:
+    """The one line telling why ``version`` stays staged, "" when it may be published: in an
+    open dataset, personal data found by the scan waits for a steward (decision 0023); the
+    live version stays as it was."""
+    from territoria.governance.personal_data.perms import held_for_review, pending_message
+    from territoria.governance.personal_data.resolve import do_hold_version
+
+    if not held_for_review(version, dataset):
+        return ""
+    do_hold_version(version)
+    return pending_message(version, version.personal_data_findings.filter(status="open").count())

@@ -71,7 +71,8 @@ class Alert:
 @dataclass(frozen=True)
 class RefreshOutcome:
     """What one refresh did: ``published`` a new version (``version``: its key), found the
-    content ``unchanged``, ``failed`` (``error``), or ``skipped`` (another worker has it).
+    content ``unchanged``, ``failed`` (``error``), ``skipped`` (another worker has it), or
+    ``held`` a new version for a steward's review of personal data (``error`` says so).
     Of a refresh job not over yet (``source_jobs.refresh_outcome``): ``queued``, ``running``,
     ``retrying`` (``error``: the last attempt's), or ``cancelled``."""
 
@@ -266,6 +267,8 @@ def refresh_source(
         except IngestionFailed as error:
             return do_record_source_failure(resource, str(error))
     _succeeded(resource, now, fetched.etag, fetched.last_modified)
+    if outcome.held:  # staged, waiting for a steward: personal data (decision 0023)
+        return RefreshOutcome(slug, "held", version=outcome.version.key, error=outcome.held)
     return RefreshOutcome(slug, "published", version=outcome.version.key)
 
 

@@ -5,7 +5,8 @@ Every version made through steps keeps its rows as read, before the steps, under
 ``raw/`` directory (``territoria:raw`` in its schema): a preview and a re-processing start from
 them, so changed steps never run on rows that earlier steps already changed (decision 0014).
 The callers (portal, management API) got the dataset from the access gate and checked that the
-user may write it.
+user may write it. The key of ``pseudonymise`` steps is handed to the datastore here, from the
+settings (``pseudonym_keys``): never in the steps' JSON, a schema or the database.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from territoria.catalog.models import Dataset, Resource, Version
+from territoria.datastore.anonymise import PseudonymKeys, master_key, read_key_file
 from territoria.datastore.errors import IngestError
 from territoria.datastore.readers import ReadResult
 from territoria.datastore.steps import (
@@ -42,10 +44,26 @@ def referential_table() -> Path | None:
     return path if path.is_file() else None
 
 
+def pseudonym_keys(steps: list[Step]) -> PseudonymKeys | None:
+    """The platform's pseudonymisation key when ``steps`` pseudonymise, else None:
+    ``TERRITORIA_PSEUDONYM_KEY``, or outside production the key file (created once).
+    Raises IngestError when there is none (production without the setting) or it is short."""
+    if not any(step.op == "pseudonymise" for step in steps):
+        return None
+    try:
+        if settings.PSEUDONYM_KEY:
+            return PseudonymKeys(master_key(settings.PSEUDONYM_KEY))
+        path = Path(settings.PSEUDONYM_KEY_FILE)
+        return PseudonymKeys(read_key_file(path, create=not settings.PRODUCTION))
+    except (OSError, ValueError) as error:  # one line for the producer, never the key
+        raise IngestError(f"pseudonymisation key: {error} (TERRITORIA_PSEUDONYM_KEY)") from None
+
+
 def steps_transform(steps: list[Step], source_schema: dict[str, Any] | None = None) -> Transform:
     """The ``VersionStore.stage`` transform that applies ``steps`` and keeps the raw rows."""
     raw_dir = get_store().root / "raw"
     referential = referential_table()
+    keys = pseudonym_keys(steps)
 
     def transform(parquet: Path, result: ReadResult, work: Path) -> ReadResult:
         return apply_steps(
@@ -56,6 +74,7 @@ def steps_transform(steps: list[Step], source_schema: dict[str, Any] | None = No
             referential=referential,
             raw_dir=raw_dir,
             source_schema=source_schema,
+            keys=keys,
         )
 
     return transform
@@ -102,7 +121,13 @@ def preview(dataset: Dataset, specs: Any, limit: int = PREVIEW_ROWS) -> Preview 
     tmp.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp, prefix="preview-") as work:
         return preview_steps(
-            steps, parquet, schema, Path(work), referential=referential_table(), limit=limit
+            steps,
+            parquet,
+            schema,
+            Path(work),
+            referential=referential_table(),
+            limit=limit,
+            keys=pseudonym_keys(steps),
         )
 
 

@@ -110,6 +110,8 @@ def _refresh(request, dataset, resource: Resource | None):
         messages.success(request, _("The file has changed: a new version is published."))
     elif outcome.state == "unchanged":
         messages.success(request, _("The file has not changed: no new version."))
+    elif outcome.state == "held":  # personal data to review first (decision 0023)
+        messages.warning(request, outcome.error)
     elif outcome.state == "skipped":
         messages.error(request, _("The source is being fetched already: try again shortly."))
     elif outcome.state == "cancelled":

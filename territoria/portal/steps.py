@@ -41,6 +41,11 @@ OP_LABELS = {
     "deduplicate": gettext_lazy("Remove duplicate rows (keep the first)"),
     "join_referential": gettext_lazy("Add commune, EPCI, département and région by INSEE code"),
     "geolocate": gettext_lazy("Add the commune centre by INSEE code"),
+    "drop": gettext_lazy("Remove fields"),
+    "pseudonymise": gettext_lazy("Replace a field by a keyed pseudonym"),
+    "generalise": gettext_lazy(
+        "Generalise: dates to month or year, numbers to bands, coordinates to a grid or commune"
+    ),
 }
 OPTION_LABELS = {
     "field": gettext_lazy("field"),
@@ -60,7 +65,13 @@ OPTION_LABELS = {
     "prefix": gettext_lazy("prefix of the new fields"),
     "latitude": gettext_lazy("latitude field"),
     "longitude": gettext_lazy("longitude field"),
+    "recipient": gettext_lazy("recipient (a key of its own; empty: the platform's key)"),
+    "bands": gettext_lazy("bands: a width (10) or edges (18, 25, 65)"),
+    "grid": gettext_lazy("grid cell side, in metres (fields: latitude, longitude)"),
 }
+# Where an option means something else for one operation.
+OP_OPTION_LABELS = {("generalise", "to"): gettext_lazy("generalise to")}
+OP_CHOICES = {("generalise", "to"): ["month", "year", "commune"]}
 # Options whose value is one of a few, offered as a menu by steps.js.
 CHOICES = {
     "type": list(CAST_TYPES),
@@ -80,9 +91,9 @@ def _editor_config(fields: list[str]) -> str:
             "options": [
                 {
                     "name": name,
-                    "label": str(OPTION_LABELS[name]),
+                    "label": str(OP_OPTION_LABELS.get((op, name), OPTION_LABELS[name])),
                     "required": name in required,
-                    "choices": CHOICES.get(name),
+                    "choices": OP_CHOICES.get((op, name), CHOICES.get(name)),
                     "list": name in ("fields", "into", "formats"),
                 }
                 for name in sorted(required) + sorted(optional)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from territoria.accounts.views import signin
-from territoria.portal import jobs, schema, sources, steps, suggest, versions, views
+from territoria.portal import anonymity, jobs, schema, sources, steps, suggest, versions, views
 
 app_name = "portal"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("jeux-de-donnees/<slug:slug>/source/", sources.source, name="dataset_source"),
     path("jeux-de-donnees/<slug:slug>/etapes/", steps.steps, name="steps"),
     path("jeux-de-donnees/<slug:slug>/schema/", schema.schema, name="dataset_schema"),
+    path("jeux-de-donnees/<slug:slug>/anonymat/", anonymity.anonymity, name="anonymity"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     path("deposer/", views.upload, name="upload"),

@@ -26,12 +26,13 @@ from territoria.catalog.search import search_datasets
 from territoria.governance.gate import (
     access_dataset_for,
     can_write_dataset,
+    readable_version,
+    restriction_for,
     visible_datasets,
     visible_organisations,
     writable_organisations,
 )
 from territoria.ingest.file_jobs import do_enqueue_upload
-from territoria.ingest.publication import live_version_info
 from territoria.portal.csp import POLICY, with_csp
 from territoria.portal.facets import active_filters, facet_groups, filters_from
 from territoria.portal.forms import MAX_DATASET_CHOICES, UploadForm
@@ -101,9 +102,10 @@ def search(request):
     return render(request, "portal/search.html", context)
 
 
-def _live_version(dataset: Dataset):
+def _live_version(request, dataset: Dataset):
+    """The live version as the visitor may read it (an agreement's columns and rows)."""
     try:
-        return live_version_info(dataset)
+        return readable_version(request.user, dataset)
     except KeyError:
         # The catalog points at a version the store no longer has: show the metadata anyway.
         logger.error("dataset %s: live version missing from the datastore", dataset.slug)
@@ -134,10 +136,16 @@ def _version_date(version) -> datetime | None:
 @with_csp
 def dataset(request, slug: str):
     dataset = access_dataset_for(request.user, slug, purpose="page")
-    version = _live_version(dataset)
-    history = Version.objects.filter(
-        resource__dataset=dataset, resource__kind=ResourceKind.TABLE, published_at__isnull=False
-    ).order_by("-published_at", "-pk")
+    version = _live_version(request, dataset)
+    # A partner under an agreement's terms sees its view only: no reports, no history.
+    whole = restriction_for(request.user, dataset) is None
+    history = (
+        Version.objects.none()
+        if not whole
+        else Version.objects.filter(
+            resource__dataset=dataset, resource__kind=ResourceKind.TABLE, published_at__isnull=False
+        ).order_by("-published_at", "-pk")
+    )
     fields = [
         {
             "name": f["name"],
@@ -168,7 +176,11 @@ def dataset(request, slug: str):
         "may_upload": can_write_dataset(request.user, dataset),
         "nav": "datasets",
         **visualise_context(request.GET, version),
-        **quality_context(dataset, may_write=can_write_dataset(request.user, dataset)),
+        **(
+            quality_context(dataset, may_write=can_write_dataset(request.user, dataset))
+            if whole
+            else {}
+        ),
     }
     response = render(request, "portal/dataset.html", context)
     if settings.MAP_TILES_URL and "map_config_json" in context:

@@ -109,3 +109,21 @@ def test_the_catalog_reads_live_versions_with_the_datasets(
     with django_assert_max_num_queries(4):
         body = _body(client.get(BASE))
     assert all(d["metas"]["default"]["records_count"] == 2 for d in body["results"])
+
+
+@pytest.mark.django_db
+def test_a_repeated_question_is_answered_without_the_engine(client, ingest_text, cache, settings):
+    """The whole JSON answer is kept under its ETag (version, caller, parameters) and host:
+    the second request is one look-up (no statement, no page built), and another host gets
+    links of its own."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "portail.example"]
+    ingest_text(MORE, slug="communes")
+    params = {"order_by": "commune", "limit": "1"}
+    first = client.get(f"{BASE}/communes/records", params)
+    misses, hits = cache.misses, cache.hits
+    again = client.get(f"{BASE}/communes/records", params)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert cache.misses == misses and cache.hits == hits + 1
+    elsewhere = _body(client.get(f"{BASE}/communes/records", params, HTTP_HOST="portail.example"))
+    assert elsewhere["links"][0]["href"].startswith("http://portail.example/")
+    assert _body(first)["links"][0]["href"].startswith("http://testserver/")

@@ -209,11 +209,11 @@ def test_grants_are_recorded(ingest_text, make_org):
 
     from django.utils import timezone
 
-    from territoria.governance.models import DatasetGrant
+    from tests.governance.agreements import grant as make_grant
 
     dataset = ingest_text(CSV, slug="budget", access="partners").dataset
     partner = make_org("startup", "Startup")
-    grant = DatasetGrant.objects.create(dataset=dataset, organisation=partner)
+    grant = make_grant(dataset, partner)
     grant.expires_at = timezone.now() + timedelta(days=30)
     grant.save()
     grant.save()  # nothing changed: no entry

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from territoria.catalog.enums import AccessLevel
+from territoria.catalog.models import Dataset
 from territoria.governance.gate import (
     access_dataset_for,
     can_manage_organisation,
@@ -20,6 +21,7 @@ from territoria.governance.gate import (
     writable_organisations,
 )
 from territoria.governance.models import DatasetGrant
+from tests.governance.agreements import grant
 from tests.governance.world import LEVELS, MISSING_SLUG, OWNER, ROLES, SLUGS, VISIBLE
 
 pytestmark = pytest.mark.usefixtures("world_datastore")
@@ -56,15 +58,13 @@ def test_access_dataset_for_answers_404_exactly_where_the_table_says_hidden(worl
 def test_a_grant_opens_partners_and_restricted_datasets_until_it_expires(world, add_member):
     user = add_member(User.objects.create_user("lab"), "labo-public", "partner")
     lab = user.memberships.get().organisation
-    grant = DatasetGrant.objects.create(
-        dataset=world.datasets["restricted"],
-        organisation=lab,
-        expires_at=timezone.now() + timedelta(hours=1),
+    granted = grant(
+        world.datasets["restricted"], lab, expires_at=timezone.now() + timedelta(hours=1)
     )
-    DatasetGrant.objects.create(dataset=world.datasets["partners"], organisation=lab)
+    grant(world.datasets["partners"], lab)
     assert _levels_seen(user) == {"open", "partners", "restricted"}
-    grant.expires_at = timezone.now() - timedelta(seconds=1)
-    grant.save()
+    granted.expires_at = timezone.now() - timedelta(seconds=1)
+    granted.save()
     assert _levels_seen(user) == {"open", "partners"}
 
 
@@ -156,3 +156,28 @@ def test_listing_visible_datasets_costs_two_queries_at_most(
         [d.organisation.name for d in datasets]  # organisations come with the datasets
     with django_assert_max_num_queries(1):
         list(visible_datasets(user))  # memberships cached
+
+
+def test_the_compiled_anonymous_lookup_reads_what_the_orm_reads(world, django_assert_num_queries):
+    """Anonymous lookups run SQL compiled once per process; the answer is the ORM's, the
+    organisation comes from the join and the live version's key from the sub-query."""
+    from territoria.ingest.publication import LIVE_VERSION_KEY, with_live_version_key
+
+    expected = with_live_version_key(visible_datasets(AnonymousUser())).get(slug=SLUGS["open"])
+    with django_assert_num_queries(1):
+        found = access_dataset_for(AnonymousUser(), SLUGS["open"])
+        assert found.organisation.slug == expected.organisation.slug
+    assert found.pk == expected.pk and found.themes == expected.themes
+    assert found.__dict__[LIVE_VERSION_KEY] == expected.__dict__[LIVE_VERSION_KEY]
+    for level in ("partners", "internal", "restricted"):
+        with pytest.raises(Http404):
+            access_dataset_for(AnonymousUser(), SLUGS[level])
+
+
+def test_closing_a_dataset_hides_it_from_the_next_anonymous_lookup(world, db):
+    dataset = Dataset.objects.get(pk=world.datasets["open"].pk)  # the world's copy stays open
+    access_dataset_for(AnonymousUser(), dataset.slug)
+    dataset.access_level = AccessLevel.INTERNAL
+    dataset.save()
+    with pytest.raises(Http404):
+        access_dataset_for(AnonymousUser(), dataset.slug)

@@ -52,6 +52,7 @@ from tests.governance.world import (
     ROLES,
     SLUGS,
     VISIBLE,
+    csv_for,
     leaked_markers,
     readable_text,
 )
@@ -274,8 +275,85 @@ def job_values(ctx: Context) -> list[Value]:
     return [Value(str(job.pk)), Value("999999", missing=True)]
 
 
+def processing_activity_values(ctx: Context) -> list[Value]:
+    """An activity of the GDPR record controlled by the owner organisation and linked to its
+    four datasets: its members and stewards read it (naming only the datasets they may see),
+    anybody else gets the 404 of a missing one."""
+    from territoria.catalog.models import Organisation
+    from territoria.governance.gdpr.models import ProcessingActivity
+
+    activity, created = ProcessingActivity.objects.get_or_create(
+        name="Inventaire des arbres",
+        defaults={
+            "controller": Organisation.objects.get(slug=OWNER),
+            "purposes": "Gestion du patrimoine arboré",
+            "legal_basis": "public_task",
+            "data_subjects": "Riverains",
+            "personal_data": "Adresse",
+            "retention": "5 ans",
+        },
+    )
+    if created:
+        activity.datasets.set(ctx.world.datasets.values())
+    return [Value(str(activity.pk)), Value("999999", missing=True)]
+
+
+def access_request_values(ctx: Context) -> list[Value]:
+    """An access request of the partner without a grant, naming the restricted dataset (matched
+    server-side): stewards read it, its requester withdraws it, anybody else gets the 404 of
+    a missing one — and its requester never reads the dataset it matched."""
+    from territoria.governance.models import AccessRequest
+
+    requester = ctx.world.user("partner_without_grant")
+    dataset = ctx.world.datasets["restricted"]
+    found, _ = AccessRequest.objects.get_or_create(
+        requester=requester,
+        reference=dataset.slug,
+        defaults={
+            "organisation": requester.memberships.get().organisation,
+            "dataset": dataset,
+            "purpose": "Étude",
+            "legal_basis": "research",
+        },
+    )
+    return [Value(str(found.pk)), Value("999999", missing=True)]
+
+
 def unknown_object_values(ctx: Context) -> list[Value]:
     return [Value("999999", missing=True)]
+
+
+def ogc_collection_values(ctx: Context) -> list[Value]:
+    """A map twin of the dataset of each level (its rows with coordinates, same organisation
+    and grants: an OGC collection is a dataset with a geometry), plus a missing one. Made
+    once per test, in its savepoint."""
+    from territoria.ingest.services import do_ingest_file
+
+    values = []
+    for level in LEVELS:
+        original = ctx.world.datasets[level]
+        slug = f"{SLUGS[level]}-carte"
+        if not Dataset.objects.filter(slug=slug).exists():
+            path = ctx.world.root / f"{slug}.csv"
+            lines = csv_for(level).splitlines()
+            rows = [lines[0] + ";latitude;longitude"] + [f"{x};48,08;7,36" for x in lines[1:]]
+            path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+            twin = do_ingest_file(
+                path,
+                dataset_slug=slug,
+                org_slug=OWNER,
+                title=original.title,
+                access=original.access_level,
+            ).dataset
+            for grant in DatasetGrant.objects.filter(dataset=original):
+                grant.pk, grant.dataset = None, twin  # a copy: same organisation, terms, expiry
+                grant.save()
+        values.append(Value(slug, level=level))
+    return values + [Value(MISSING_SLUG, missing=True)]
+
+
+def ogc_feature_values(ctx: Context) -> list[Value]:
+    return [Value("1"), Value("999", probe=True)]
 
 
 KINDS: dict[str, Callable[[Context], list[Value]]] = {
@@ -292,12 +370,18 @@ KINDS: dict[str, Callable[[Context], list[Value]]] = {
     "membership": organisation_member_values,
     "unknown_object": unknown_object_values,
     "job": job_values,
+    "ogc_collection": ogc_collection_values,
+    "ogc_feature": ogc_feature_values,
+    "processing_activity": processing_activity_values,
+    "access_request": access_request_values,
 }
 
 # (parameter name, regular expression searched in the route's pattern, kind); first match wins.
 # A new route whose parameters match a line here is tested without any change to this file.
 PARAMETER_KINDS: list[tuple[str, str, str]] = [
     ("job_id", r"", "job"),
+    ("collection_id", r"^ogc/", "ogc_collection"),
+    ("feature_id", r"^ogc/", "ogc_feature"),
     ("slug", r"organisations/<", "organisation"),
     ("slug", r"", "dataset"),
     ("dataset_id", r"", "dataset"),
@@ -307,8 +391,10 @@ PARAMETER_KINDS: list[tuple[str, str, str]] = [
     ("token_id", r"", "token"),
     ("pk", r"^compte/jetons/", "token"),
     ("pk", r"/membres/<", "membership"),
+    ("pk", r"^acces/", "access_request"),
     ("pk", r"/(invitations|demandes)/<", "unknown_object"),
     ("token", r"^compte/invitation/", "secret_link"),
+    ("pk", r"^registre-rgpd/", "processing_activity"),
     ("object_id", r"^admin/", "admin_object"),
     ("id", r"^admin/", "admin_object"),
     ("app_label", r"^admin/", "admin_app_label"),

@@ -106,8 +106,9 @@ def build_world(root: Path) -> World:
 
     from territoria.accounts.models import Membership
     from territoria.catalog.models import Organisation, Version
-    from territoria.governance.models import ApiToken, DatasetGrant
+    from territoria.governance.models import ApiToken
     from territoria.ingest.services import do_ingest_file
+    from tests.governance.agreements import grant
 
     def org(slug: str, kind: str) -> Organisation:
         name = slug.replace("-", " ").title()
@@ -149,8 +150,8 @@ def build_world(root: Path) -> World:
     yesterday = timezone.now() - timedelta(days=1)
     for level in ("partners", "internal", "restricted"):
         dataset = world.datasets[level]
-        world.grants[level] = DatasetGrant.objects.create(dataset=dataset, organisation=granted)
-        DatasetGrant.objects.create(dataset=dataset, organisation=expired, expires_at=yesterday)
+        world.grants[level] = grant(dataset, granted)
+        grant(dataset, expired, expires_at=yesterday)
     world.token, _ = ApiToken.issue(world.users["steward"], "inventaire", "read")
     return world
 

@@ -32,7 +32,7 @@ from territoria.datastore.odsql.render import render_name, render_string
 from territoria.datastore.query import MAX_LIMIT, MAX_WINDOW, RecordsQuery
 from territoria.datastore.sql_guard import TableSource, check_sql, rewrite_sql, run_sql
 from territoria.datastore.versions import VersionInfo
-from territoria.governance.gate import access_dataset_for
+from territoria.governance.gate import access_dataset_for, version_for
 from territoria.ingest.publication import get_query_engine, get_store
 
 # CKAN's ckan.datastore.search.rows_max: the most rows one call returns (search and SQL).
@@ -60,7 +60,11 @@ def access_table_for(user, ident: str) -> tuple[Resource, VersionInfo]:
         raise missing from None
     if resource.kind != enums.ResourceKind.TABLE or resource.live_version_id is None:
         raise missing
-    return resource, get_store().open(resource.live_version.key)
+    info = get_store().open(resource.live_version.key)
+    try:
+        return resource, version_for(user, resource.dataset, info)
+    except Http404:
+        raise missing from None
 
 
 def _value_text(name: str, value: Any) -> str:
@@ -242,7 +246,7 @@ def datastore_search_sql(request: HttpRequest, params: Params) -> dict[str, Any]
     sources: dict[str, TableSource] = {}
     for name in checked.tables:
         _, version = access_table_for(request.user, name)
-        sources[name] = TableSource(version.parquet, tuple(version.field_names()))
+        sources[name] = TableSource(version.parquet, tuple(version.field_names()), version.view)
     statement = rewrite_sql(checked, sources, ROWS_MAX)
     first = sources[checked.tables[0]].parquet
     result = run_sql(statement, first, settings.QUERY_TIMEOUT, ROWS_MAX)

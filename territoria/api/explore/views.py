@@ -9,7 +9,9 @@ the answer cache (``datastore/answers.py``, ``TERRITORIA_QUERY_CACHE_MB``).
 """
 
 import hashlib
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,18 +25,15 @@ from django.views.decorators.http import require_GET
 
 from territoria.api.explore.shapes import dataset_shape, error_response
 from territoria.catalog.enums import AccessLevel
+from territoria.catalog.licences import export_with_reuse_conditions
 from territoria.catalog.models import Dataset
 from territoria.catalog.search import search_datasets
 from territoria.datastore.errors import QueryError, QueryTimeout
 from territoria.datastore.exports import FORMATS
 from territoria.datastore.query import RecordsQuery
 from territoria.datastore.versions import VersionInfo
-from territoria.governance.gate import access_dataset_for, visible_datasets
-from territoria.ingest.publication import (
-    get_query_engine,
-    live_version_info,
-    with_live_version_key,
-)
+from territoria.governance.gate import access_dataset_for, readable_version, visible_datasets
+from territoria.ingest.publication import get_query_engine, with_live_version_key
 
 EXPORT_FORMATS = tuple(FORMATS)
 # Seconds a shared cache may keep an answer about an open dataset: a new version shows
@@ -87,7 +86,9 @@ def _etag(request: HttpRequest, dataset: Dataset, version: VersionInfo, kind: st
     else:
         viewer = f"{dataset.access_level}:{getattr(request.user, 'pk', None)}"
     params = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
-    text = repr((kind, version.key, params, viewer))
+    # The agreement's terms as compiled: a steward changing them changes every answer.
+    terms = repr(version.view.sql()) if version.view is not None else ""
+    text = repr((kind, version.key, params, viewer, terms))
     return '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
 
 
@@ -112,6 +113,25 @@ def _conditional(request: HttpRequest, dataset: Dataset, version: VersionInfo, k
     if _not_modified(request, etag):
         return etag, _cached(HttpResponseNotModified(), dataset, etag)
     return etag, None
+
+
+def _answer(request: HttpRequest, etag: str, build) -> HttpResponse:
+    """The JSON answer whose ETag is ``etag``, built by ``build`` once and then kept in the
+    answer cache: the ETag already names everything the body depends on (version, agreement
+    terms, caller, parameters), and the host is added for the absolute links. A hit costs the
+    gate's one query and a look-up (decision 0018). The gate has run before: a caller who
+    may no longer see the dataset never reaches this."""
+    answers = get_query_engine().answers
+
+    def body() -> list:
+        return [(json.dumps(build(), cls=DjangoJSONEncoder).encode("utf-8"),)]
+
+    rows = (
+        body()
+        if answers is None
+        else answers.fetch(("explore", etag, request.scheme, request.get_host()), body)
+    )
+    return HttpResponse(rows[0][0], content_type="application/json")
 
 
 def _next_link(request: HttpRequest, cursor: str) -> str:
@@ -164,46 +184,55 @@ def catalog_datasets(request):
         filters.setdefault(kind, []).append(value)
     found = search_datasets(visible_datasets(request.user), text, filters)
     page = with_live_version_key(found.datasets).order_by("title")[offset : offset + limit]
-    results = [dataset_shape(d, live_version_info(d)) for d in page]
+    results = [dataset_shape(d, readable_version(request.user, d)) for d in page]
     return JsonResponse({"total_count": found.total, "results": results})
 
 
 @explore_endpoint
 def catalog_dataset(request, dataset_id: str):
     dataset = access_dataset_for(request.user, dataset_id, purpose="metadata")
-    return JsonResponse(dataset_shape(dataset, live_version_info(dataset)))
+    return JsonResponse(dataset_shape(dataset, readable_version(request.user, dataset)))
 
 
 @explore_endpoint
 def records(request, dataset_id: str):
     dataset = access_dataset_for(request.user, dataset_id, purpose="records")
-    query = records_query_from(request, default_limit=10)
-    version = live_version_info(dataset)
+    version = readable_version(request.user, dataset)
     if version is None:
+        records_query_from(request, default_limit=10)  # a malformed query is still a 400
         return JsonResponse({"total_count": 0, "results": []})
     etag, unchanged = _conditional(request, dataset, version, "records")
     if unchanged is not None:
         return unchanged
-    page = get_query_engine().records(version, query)
-    body: dict = {"total_count": page.total_count, "results": page.results}
-    if page.next_cursor is not None:
-        body["links"] = [{"rel": "next", "href": _next_link(request, page.next_cursor)}]
-    return _cached(JsonResponse(body), dataset, etag)
+
+    def build() -> dict:
+        query = records_query_from(request, default_limit=10)
+        page = get_query_engine().records(version, query)
+        body: dict = {"total_count": page.total_count, "results": page.results}
+        if page.next_cursor is not None:
+            body["links"] = [{"rel": "next", "href": _next_link(request, page.next_cursor)}]
+        return body
+
+    return _cached(_answer(request, etag, build), dataset, etag)
 
 
 @explore_endpoint
 def facets(request, dataset_id: str):
     dataset = access_dataset_for(request.user, dataset_id, purpose="facets")
-    query = records_query_from(request, default_limit=None)
-    version = live_version_info(dataset)
+    version = readable_version(request.user, dataset)
     if version is None:
+        records_query_from(request, default_limit=None)  # a malformed query is still a 400
         return JsonResponse({"facets": []})
     etag, unchanged = _conditional(request, dataset, version, "facets")
     if unchanged is not None:
         return unchanged
-    wanted = request.GET.getlist("facet") or None
-    body = {"facets": get_query_engine().facets(version, query, wanted)}
-    return _cached(JsonResponse(body), dataset, etag)
+
+    def build() -> dict:
+        query = records_query_from(request, default_limit=None)
+        wanted = request.GET.getlist("facet") or None
+        return {"facets": get_query_engine().facets(version, query, wanted)}
+
+    return _cached(_answer(request, etag, build), dataset, etag)
 
 
 @explore_endpoint
@@ -217,7 +246,7 @@ def export(request, dataset_id: str, fmt: str):
     query = records_query_from(request, default_limit=None)
     if query.limit is not None and query.limit < 0:
         query = RecordsQuery(**{**query.__dict__, "limit": None})
-    version = live_version_info(dataset)
+    version = readable_version(request.user, dataset)
     if version is None:
         raise Http404
     etag, unchanged = _conditional(request, dataset, version, f"export:{fmt}")
@@ -231,6 +260,7 @@ def export(request, dataset_id: str, fmt: str):
         if len(options["delimiter"]) != 1:
             raise QueryError("delimiter: one character expected", param="delimiter")
     result = get_query_engine().export(version, query, fmt, **options)
-    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
+    chunks, headers = export_with_reuse_conditions(dataset, fmt, result.chunks)
+    response = StreamingHttpResponse(chunks, content_type=result.content_type, headers=headers)
     response["Content-Disposition"] = f'attachment; filename="{dataset.slug}.{result.extension}"'
     return _cached(response, dataset, etag)

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from territoria.datastore.odsql.planner import ROW_NUMBER, Output, Plan
 from territoria.datastore.odsql.sql import Sql, local_time, quote_identifier, quote_string
+from territoria.datastore.paths import resolved
+
+if TYPE_CHECKING:
+    from territoria.datastore.restriction import TableView
+
 
 # How a value of each type is cast back from the JSON a cursor carries.
 _CURSOR_CASTS = {
@@ -30,13 +35,23 @@ def parquet_source(path: Path, row_number: bool = False) -> str:
     """The rows of a version's file. The path is ours (never user input), inlined as a SQL
     string; ``row_number`` adds each row's position in the file."""
     options = f", {ROW_NUMBER} = true" if row_number else ""
-    return f"read_parquet({quote_string(str(path.resolve()))}{options})"
+    return f"read_parquet({quote_string(str(resolved(path)))}{options})"
 
 
-def _filtered(plan: Plan, path: Path, row_number: bool = False, after: Sql | None = None) -> Sql:
+def source_sql(source: Path | TableView, row_number: bool = False) -> Sql:
+    """The FROM item of ``source``: the file, or the caller's view of it (an agreement's
+    columns, rows and cells: ``datastore.restriction``)."""
+    if isinstance(source, Path):
+        return Sql(parquet_source(source, row_number))
+    return source.sql(row_number)
+
+
+def _filtered(
+    plan: Plan, path: Path | TableView, row_number: bool = False, after: Sql | None = None
+) -> Sql:
     parts = [part for part in (plan.where, after) if part is not None]
     where = Sql.of(" WHERE {}", Sql.join(" AND ", parts)) if parts else Sql("")
-    return Sql.of(f"FROM {parquet_source(path, row_number)}{{}}", where)
+    return Sql.of("FROM {}{}", source_sql(path, row_number), where)
 
 
 def shaped(output: Output, shape: str, plan: Plan) -> Sql:
@@ -81,7 +96,7 @@ def keyset_condition(plan: Plan, values: list[Any]) -> Sql:
     return Sql.of("({})", Sql.join(" OR ", (Sql.of("({})", b) for b in branches)))
 
 
-def _grouped_rows(plan: Plan, path: Path) -> Sql:
+def _grouped_rows(plan: Plan, path: Path | TableView) -> Sql:
     keys = Sql.join(
         ", ", (Sql.of("{} AS {}", sql, quote_identifier(column)) for column, sql in plan.keys)
     )
@@ -94,7 +109,7 @@ def _key_columns(plan: Plan) -> str:
 
 def select_statement(
     plan: Plan,
-    path: Path,
+    path: Path | TableView,
     limit: int | None,
     offset: int,
     *,
@@ -134,7 +149,7 @@ def select_statement(
     return body
 
 
-def count_statement(plan: Plan, path: Path) -> Sql:
+def count_statement(plan: Plan, path: Path | TableView) -> Sql:
     """How many rows (or groups) the plan keeps."""
     if plan.keys:
         grouped = Sql.of(
@@ -145,7 +160,7 @@ def count_statement(plan: Plan, path: Path) -> Sql:
 
 
 def facet_statement(
-    path: Path,
+    path: Path | TableView,
     types: Mapping[str, str],
     names: list[str],
     condition: Sql | None,
@@ -166,8 +181,9 @@ def facet_statement(
         keys.append(Sql.of(f"{{}} AS k{index}", key))
     where = Sql.of(" WHERE {}", condition) if condition is not None else Sql("")
     rows = Sql.of(
-        f"facet_rows AS MATERIALIZED (SELECT {{}} FROM {parquet_source(path)}{{}})",
+        "facet_rows AS MATERIALIZED (SELECT {} FROM {}{})",
         Sql.join(", ", keys),
+        source_sql(path),
         where,
     )
     branches = [

@@ -25,6 +25,8 @@ class Action(models.TextChoices):
     GRANT_CREATE = "grant.create", _("Grant created")
     GRANT_UPDATE = "grant.update", _("Grant changed")
     GRANT_DELETE = "grant.delete", _("Grant removed")
+    AGREEMENT_SAVE = "agreement.save", _("Sharing agreement saved")
+    PROCESSING_ACTIVITY_SAVE = "gdpr.activity_save", _("Processing activity saved")
     MEMBERSHIP_ROLE = "membership.role", _("Role changed")
     MEMBERSHIP_REMOVE = "membership.remove", _("Member removed")
     # S105 takes these action names for passwords.
@@ -35,6 +37,11 @@ class Action(models.TextChoices):
     SIGNIN = "auth.signin", _("Sign-in")
     SIGNIN_FAILED = "auth.signin_failed", _("Failed sign-in")
     SIGNOUT = "auth.signout", _("Sign-out")
+    PERSONAL_DATA_RESOLVE = "personal_data.resolve", _("Personal-data finding resolved")
+    ACCESS_REQUEST_CREATE = "access_request.create", _("Access requested")
+    ACCESS_REQUEST_APPROVE = "access_request.approve", _("Access request approved")
+    ACCESS_REQUEST_REFUSE = "access_request.refuse", _("Access request refused")
+    ACCESS_REQUEST_WITHDRAW = "access_request.withdraw", _("Access request withdrawn")
 
 
 class AuditUnavailable(Exception):

@@ -29,9 +29,11 @@ from django.dispatch import receiver
 
 from territoria.catalog.models import Dataset
 from territoria.governance.audit.events import Action, record_event
-from territoria.governance.models import DatasetGrant
+from territoria.governance.models import DatasetGrant, SharingAgreement
+from territoria.governance.models.grants import TERMS_FIELDS
 
-GRANT_FIELDS = ("dataset_id", "organisation_id", "expires_at")
+GRANT_FIELDS = ("dataset_id", "organisation_id", "expires_at", *TERMS_FIELDS)
+AGREEMENT_FIELDS = ("partner_id", "status", "starts_on", "ends_on", "purpose", "legal_basis")
 
 
 @receiver(pre_save, sender=Dataset, dispatch_uid="audit_dataset_access_level_change")
@@ -63,7 +65,35 @@ def _access_level_create(sender, instance: Dataset, created=False, raw=False, **
 
 def _grant_detail(grant: DatasetGrant) -> dict:
     expires = grant.expires_at.isoformat() if grant.expires_at else None
-    return {"dataset": grant.dataset_id, "grantee": grant.organisation_id, "expires": expires}
+    return {
+        "dataset": grant.dataset_id,
+        "grantee": grant.organisation_id,
+        "expires": expires,
+        "agreement": grant.agreement_id,
+        "aggregates_only": grant.aggregates_only,
+        "fields": [str(name) for name in grant.allowed_fields or []],
+    }
+
+
+@receiver(pre_save, sender=SharingAgreement, dispatch_uid="audit_agreement_save")
+def _agreement_save(sender, instance: SharingAgreement, raw=False, **kwargs) -> None:
+    """An agreement created or changed (its status, dates or partner open and close access)."""
+    if raw:
+        return
+    if instance.pk is not None:
+        before = SharingAgreement.objects.filter(pk=instance.pk).values(*AGREEMENT_FIELDS).first()
+        if before is not None and all(before[f] == getattr(instance, f) for f in AGREEMENT_FIELDS):
+            return
+    record_event(
+        Action.AGREEMENT_SAVE,
+        target=f"agreement:{instance.reference}",
+        organisation=instance.partner_id,
+        detail={
+            "status": instance.status,
+            "starts": instance.starts_on.isoformat() if instance.starts_on else None,
+            "ends": instance.ends_on.isoformat() if instance.ends_on else None,
+        },
+    )
 
 
 def _grant_owner(grant: DatasetGrant) -> int | None:

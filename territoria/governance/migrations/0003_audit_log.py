@@ -4,58 +4,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0002_datasetgrant'),
+        ("governance", "0002_datasetgrant"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditCheckpoint',
+            name="AuditCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.BigIntegerField(unique=True)),
-                ('entry_hash', models.CharField(max_length=64)),
-                ('key_id', models.CharField(help_text='SHA-256 of the raw public key', max_length=64)),
-                ('signature', models.CharField(help_text='hex Ed25519 signature', max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.BigIntegerField(unique=True)),
+                ("entry_hash", models.CharField(max_length=64)),
+                (
+                    "key_id",
+                    models.CharField(help_text="SHA-256 of the raw public key", max_length=64),
+                ),
+                ("signature", models.CharField(help_text="hex Ed25519 signature", max_length=128)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'audit checkpoint',
-                'verbose_name_plural': 'audit checkpoints',
-                'ordering': ['-sequence'],
+                "verbose_name": "audit checkpoint",
+                "verbose_name_plural": "audit checkpoints",
+                "ordering": ["-sequence"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.BigIntegerField(unique=True, verbose_name='sequence')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('action', models.CharField(db_index=True, max_length=40, verbose_name='action')),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='actor')),
-                ('organisation_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='organisation')),
-                ('target', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='target')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(db_index=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.BigIntegerField(unique=True, verbose_name="sequence")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("action", models.CharField(db_index=True, max_length=40, verbose_name="action")),
+                (
+                    "actor_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="actor"
+                    ),
+                ),
+                (
+                    "organisation_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="organisation"
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="target"
+                    ),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(db_index=True, max_length=64)),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-sequence'],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-sequence"],
             },
         ),
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('log_id', models.CharField(max_length=32)),
-                ('last_sequence', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("log_id", models.CharField(max_length=32)),
+                ("last_sequence", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'audit log head',
+                "verbose_name": "audit log head",
             },
         ),
     ]

@@ -31,3 +31,9 @@ def may_upload(user) -> bool:
 def may_read_journal(user) -> bool:
     """``{% if user|may_read_journal %}``: may the user browse the whole audit journal?"""
     return is_steward(user)
+
+
+@register.filter
+def is_data_steward(user) -> bool:
+    """``{% if user|is_data_steward %}``: the data office's menu (requests, GDPR record…)."""
+    return is_steward(user)

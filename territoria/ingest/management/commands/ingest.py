@@ -68,6 +68,8 @@ class Command(BaseCommand):
             f"{result['dataset']}: version {result['version']} {state}, "
             f"{result['row_count']} rows, {result['columns']} columns"
         )
+        if result.get("held"):  # staged, not published: personal data to review (0023)
+            self.stdout.write(result["held"])
 
 
 class ProgressDisplay:

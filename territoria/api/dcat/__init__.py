@@ -1,0 +1,1 @@
+"""The DCAT-AP catalogue dialect: catalog objects as RDF for harvesters (decision 0019)."""

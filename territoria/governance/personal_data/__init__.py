@@ -1,0 +1,2 @@
+"""The personal-data gate: every new version scanned; findings block open publication until
+resolved."""

@@ -1,0 +1,1 @@
+"""Harvesters of other portals (CKAN, udata, Opendatasoft, DCAT): gather, fetch, import."""
